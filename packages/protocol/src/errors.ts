@@ -50,6 +50,7 @@ export type DimErrorCode =
   | 'rate.limited'
   | 'store.quota'
   | 'store.failure'
+  | 'store.schema'
   // client and CLI
   | 'cli.usage'
   | 'cli.file'
