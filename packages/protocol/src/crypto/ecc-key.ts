@@ -58,7 +58,8 @@ export function eccPrivateDict(secret: Uint8Array): KeyDict {
 
 export function eccPublicKey(point: Uint8Array, dict: KeyDict, backend: CryptoBackend): PublicKey {
   // "Key data" for addresses: compressed only when the dict says so (wire spec §2.5).
-  const keyData = dict['compressed'] === true ? secp256k1.Point.fromBytes(point).toBytes(true) : point;
+  // A copy either way: backends may cache native keys per `point` object.
+  const keyData = dict['compressed'] === true ? secp256k1.Point.fromBytes(point).toBytes(true) : point.slice();
   return Object.freeze({
     algorithm: 'ECC' as const,
     dict,

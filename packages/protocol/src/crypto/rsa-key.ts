@@ -31,7 +31,8 @@ export function rsaPublicKey(key: RsaPublicKeyData, dict: KeyDict, backend: Cryp
   return Object.freeze({
     algorithm: 'RSA' as const,
     dict,
-    keyData: key.spki,
+    // A copy: backends may cache native keys per data object, so callers must not reach its bytes.
+    keyData: key.spki.slice(),
     verify: (data: Uint8Array, signature: Uint8Array) => backend.rsaVerify(key, data, signature),
     encrypt: (plaintext: Uint8Array) => backend.rsaEncrypt(key, plaintext),
   });

@@ -1,0 +1,2 @@
+// @dimkit/crypto-node: the node:crypto backend for @dimkit/protocol keys.
+export { nodeBackend } from './node-backend.js';
