@@ -27,8 +27,8 @@ const list = (dir: string): string[] =>
     .map((f) => dir + f);
 
 const userFiles = [...list('users/'), 'legacy-2018/hulk.json', 'legacy-2018/moki.json', 'webclient-v1/station.json'];
-const users = userFiles.map((file) => ({ file, ...load(file) }));
-const messages = list('messages/').map((file) => ({ file, ...load(file) }));
+const users = userFiles.map((file): Json => ({ ...load(file), file }));
+const messages = list('messages/').map((file): Json => ({ ...load(file), file }));
 const userById = new Map(users.map((u) => [u.id as string, u]));
 const readerKeyDict = (u: Json): unknown => u.visaPrivateKey ?? u.privateKey;
 
