@@ -24,11 +24,12 @@ export default tseslint.config(
               group: ['node:*'],
               message: '@dimkit/protocol is isomorphic: inject Node fast paths from @dimkit/crypto-node.',
             },
-            {
-              group: ['crypto', 'fs', 'path', 'os', 'buffer', 'util', 'stream'],
-              message: 'No Node built-ins in @dimkit/protocol.',
-            },
           ],
+          // Exact module names: as `patterns` these would also match our own `../crypto/…` files.
+          paths: ['crypto', 'fs', 'path', 'os', 'buffer', 'util', 'stream'].map((name) => ({
+            name,
+            message: 'No Node built-ins in @dimkit/protocol.',
+          })),
         },
       ],
       'no-restricted-globals': [
