@@ -61,7 +61,7 @@ describe('BTC-style addresses (wire spec §3.2)', () => {
     expect(codeOf(() => parseAddress(good.slice(0, -1) + 'a'))).toBe('address.checksum');
     // Flip one bit of the digest and re-encode: only the check code can catch it.
     const bytes = decodeBase58(good);
-    bytes[10] ^= 0x01;
+    bytes[10] = bytes[10]! ^ 0x01;
     expect(codeOf(() => parseAddress(encodeBase58(bytes)))).toBe('address.checksum');
   });
 
