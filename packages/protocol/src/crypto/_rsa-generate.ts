@@ -27,6 +27,7 @@ function randomBelow(max: bigint, randomBytes: (n: number) => Uint8Array): bigin
 /** Miller–Rabin with `rounds` random bases (FIPS 186-5 B.3.1); false = composite. */
 export function isProbablePrime(n: bigint, rounds: number, randomBytes: (n: number) => Uint8Array): boolean {
   if (n < 2n) return false;
+  if (n === 2n) return true;
   for (const p of SMALL_PRIMES) {
     if (n === p) return true;
     if (n % p === 0n) return false;
