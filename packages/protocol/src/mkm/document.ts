@@ -1,3 +1,4 @@
+import { documentFromWire, documentToWire } from '../compat/document.js';
 import type { PrivateKey } from '../crypto/types.js';
 import { decodeBase64, encodeBase64 } from '../encoding/base64.js';
 import { type JsonObject, type JsonValue, isJsonObject, parseJsonObject } from '../encoding/json.js';
@@ -61,11 +62,8 @@ function readTime(value: JsonValue | undefined): number | undefined {
  */
 export function parseDocument(dict: unknown): Document {
   if (!isJsonObject(dict)) invalid('expected a JSON object');
-  const { did: didText, ID: legacyId, type: rawType, data, signature: rawSignature } = dict;
-  const owner = didText ?? legacyId;
-  if (didText !== undefined && legacyId !== undefined && didText !== legacyId) {
-    invalid('"did" and "ID" disagree');
-  }
+  // compat (wire spec §3.6, §7 item 8): legacy `ID` → `did`; throws document.invalid if they differ.
+  const { did: owner, type: rawType, data, signature: rawSignature } = documentFromWire(dict);
   let did: ID;
   try {
     did = parseId(owner);
@@ -141,7 +139,7 @@ export function signDocument(
  * §7 item 8) and `type` explicit; `data` and `signature` are the original strings.
  */
 export function documentToDict(doc: Document): JsonObject {
-  return { ...(doc.dict as JsonObject), type: doc.type, did: doc.did.text, ID: doc.did.text };
+  return documentToWire({ ...documentFromWire(doc.dict as JsonObject), type: doc.type, did: doc.did.text });
 }
 
 /** The signing time (`time`, seconds), if the document has one. */

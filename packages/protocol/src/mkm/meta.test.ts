@@ -269,6 +269,11 @@ describe('parseMeta rejects tampered and malformed metas', () => {
     for (const type of [4, '4', 'eth', 'ETH']) expect(parseMeta({ ...bob, type }).type).toBe(4);
     const { type: _t, ...legacy } = bob;
     expect(parseMeta({ ...legacy, version: 4 }).type).toBe(4);
+    expect(parseMeta({ ...bob, type: 4, version: 4 }).type).toBe(4);
+  });
+
+  it('rejects a meta whose type and version disagree with meta.type', () => {
+    expect(codeOf(() => parseMeta({ ...bob, type: 4, version: 1 }))).toBe('meta.type');
   });
 
   it('rejects a key that does not parse with meta.invalid, keeping the key error as the cause', () => {

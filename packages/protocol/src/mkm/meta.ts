@@ -1,3 +1,4 @@
+import { metaFromWire, metaToWire } from '../compat/meta.js';
 import { jsBackend, parsePublicKey } from '../crypto/index.js';
 import type { CryptoBackend, PrivateKey, PublicKey } from '../crypto/types.js';
 import { decodeBase64, encodeBase64 } from '../encoding/base64.js';
@@ -34,22 +35,6 @@ export interface Meta {
   readonly dict: Readonly<JsonObject>;
 }
 
-/** `type` values readers accept (wire spec §3.4): integers, numeric strings and names. */
-const TYPE_NAMES: ReadonlyMap<unknown, MetaType> = new Map<unknown, MetaType>([
-  [1, 1],
-  ['1', 1],
-  ['mkm', 1],
-  ['MKM', 1],
-  [2, 2],
-  ['2', 2],
-  ['btc', 2],
-  ['BTC', 2],
-  [4, 4],
-  ['4', 4],
-  ['eth', 4],
-  ['ETH', 4],
-]);
-
 function invalid(why: string, cause?: unknown): never {
   throw new DimError('meta.invalid', `meta: ${why}`, cause === undefined ? undefined : { cause });
 }
@@ -57,8 +42,9 @@ function invalid(why: string, cause?: unknown): never {
 const absent = (value: unknown): boolean => value === undefined || value === null;
 
 /**
- * Reads and validates a meta dictionary (wire spec §3.4). The version comes from `type`, or from
- * the legacy `version` field of 2018 metas (which deployed apps accept; the raw v2 SDK does not).
+ * Reads and validates a meta dictionary (wire spec §3.4). The version comes from `type` (integer,
+ * decimal string or name), or from the legacy `version` field of 2018 metas (which deployed apps
+ * accept; the raw v2 SDK does not); when both are present they must agree.
  * Checks: the key parses; MKM has a non-empty `seed` and a `fingerprint` that verifies as the
  * key's signature of UTF-8(seed); BTC/ETH have neither; ETH has an ECC key.
  * Throws DimError `meta.type` (unknown or missing version) or `meta.invalid` (with the key error
@@ -66,11 +52,13 @@ const absent = (value: unknown): boolean => value === undefined || value === nul
  */
 export function parseMeta(dict: unknown, backend: CryptoBackend = jsBackend): Meta {
   if (!isJsonObject(dict)) invalid('expected a JSON object');
-  const rawType = absent(dict['type']) ? dict['version'] : dict['type'];
-  const type = TYPE_NAMES.get(rawType);
-  if (type === undefined) {
+  // compat (wire spec §7): legacy `version` → `type`, names and decimal strings → integers;
+  // throws meta.type for an unknown alias or a `type` and `version` that disagree.
+  const rawType = metaFromWire(dict)['type'];
+  if (rawType !== MetaType.MKM && rawType !== MetaType.BTC && rawType !== MetaType.ETH) {
     throw new DimError('meta.type', `meta: unsupported type ${JSON.stringify(rawType ?? null).slice(0, 40)}`);
   }
+  const type: MetaType = rawType;
   let key: PublicKey;
   try {
     key = parsePublicKey(dict['key'], backend);
@@ -153,7 +141,7 @@ export function idFromMeta(meta: Meta, network: number, terminal?: string): ID {
  * integer version, as every deployed app writes them (wire spec §3.4, §7 item 9).
  */
 export function metaToDict(meta: Meta): JsonObject {
-  return { ...(meta.dict as JsonObject), type: meta.type, version: meta.type };
+  return metaToWire(meta.dict as JsonObject);
 }
 
 /**
