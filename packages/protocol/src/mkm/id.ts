@@ -34,6 +34,22 @@ function fail(text: string, why: string): never {
  */
 export function parseId(text: unknown): ID {
   if (typeof text !== 'string') throw new DimError('id.syntax', `ID: expected a string, got ${typeof text}`);
+  const known = parsed.get(text);
+  if (known !== undefined) return known;
+  const id = parseIdText(text);
+  if (parsed.size >= PARSED_CACHE_SIZE) parsed.clear();
+  parsed.set(text, id);
+  return id;
+}
+
+/**
+ * Parsed IDs by string. An ID is immutable and parsing one costs hashing (BTC check code, EIP-55),
+ * while every message names the same few IDs again and again. Only valid IDs are kept.
+ */
+const parsed = new Map<string, ID>();
+const PARSED_CACHE_SIZE = 8192;
+
+function parseIdText(text: string): ID {
   if (text.length < ID_MIN_LENGTH || text.length > ID_MAX_LENGTH) {
     fail(text, `expected ${ID_MIN_LENGTH}–${ID_MAX_LENGTH} characters, got ${text.length}`);
   }

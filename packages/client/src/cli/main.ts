@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { isDimError } from '@dimkit/protocol';
+import { registerDocCommands } from './document-command.js';
+import { registerGroupFileCommands } from './group-command.js';
+import { registerIdCommands } from './identity-command.js';
+import { registerMessageCommands } from './message-command.js';
+
+export function buildProgram(): Command {
+  const program = new Command('dim')
+    .description('dimkit: the DIMP (Decentralized Instant Messaging Protocol) command line')
+    .showHelpAfterError()
+    .exitOverride();
+  registerIdCommands(program);
+  registerGroupFileCommands(program.command('group').description('groups'));
+  registerDocCommands(program);
+  registerMessageCommands(program);
+  return program;
+}
+
+/** Runs `dim`; every failure ends as one line `dim: <reason>` on stderr and a non-zero exit code. */
+export async function main(argv: readonly string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv as string[]);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode;
+      return;
+    }
+    const reason = isDimError(error) ? error.message : `internal error: ${(error as Error).message}`;
+    process.stderr.write(`dim: ${reason.replace(/\s+/g, ' ')}\n`);
+    process.exitCode = isDimError(error) ? 1 : 2;
+  }
+}
+
+await main(process.argv);
