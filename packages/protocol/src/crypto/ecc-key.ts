@@ -15,6 +15,7 @@ import {
   type Tlv,
 } from './_der.js';
 import { keyBlocks, keyText } from './_key-text.js';
+import { boundedMemo } from './_memo.js';
 import type { CryptoBackend, KeyDict, PrivateKey, PublicKey } from './types.js';
 
 /** id-ecPublicKey 1.2.840.10045.2.1 and secp256k1 1.3.132.0.10 */
@@ -85,7 +86,11 @@ export function eccPrivateKey(secret: Uint8Array, dict: KeyDict, backend: Crypto
  * (decompressed here), 128-hex raw `X‖Y`, or an SPKI PEM. Returns the 65-byte point.
  */
 export function readEccPublicKey(dict: KeyDict): Uint8Array {
-  const text = keyText(dict).trim();
+  return eccPublicFromText(keyText(dict).trim());
+}
+
+/** One point object per distinct key text (see _memo.ts); callers never get this array itself. */
+const eccPublicFromText = boundedMemo(1024, (text: string): Uint8Array => {
   if (text.includes('-----BEGIN')) {
     const block = keyBlocks(text).find((b) => b.label.endsWith('PUBLIC KEY'));
     if (block === undefined) throw new DimError('key.format', 'ECC public key: no PUBLIC KEY block');
@@ -104,7 +109,7 @@ export function readEccPublicKey(dict: KeyDict): Uint8Array {
   if (bytes.length !== 65 && bytes.length !== 33)
     throw new DimError('key.format', `ECC public key: ${bytes.length} bytes (expected 65, 33 or 64)`);
   return uncompressedPoint(bytes);
-}
+});
 
 /** SEC1 ECPrivateKey: version 1, the scalar, then optional [0] curve and [1] public key. */
 function secretFromSec1(der: Uint8Array): Uint8Array {

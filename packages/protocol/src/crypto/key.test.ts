@@ -15,7 +15,9 @@ import {
   generateSymmetricKey,
   parsePrivateKey,
   parsePublicKey,
+  jsBackend,
   parseSymmetricKey,
+  type CryptoBackend,
   type KeyDict,
 } from './index.js';
 import { rsaPrivateDict } from './rsa-key.js';
@@ -104,6 +106,24 @@ describe('RSA public keys: every data form of wire spec §2.4', () => {
   it('keeps the dict it was given (relaying never rewrites a key)', () => {
     const dict = { ...alice.meta.key, extra: 'kept' };
     expect(parsePublicKey(dict).dict).toBe(dict);
+  });
+});
+
+describe('parsed public keys are shared per key text', () => {
+  it('hands a backend the same key-data object for the same text, so native keys can be cached', () => {
+    const seen: unknown[] = [];
+    const spy: CryptoBackend = {
+      ...jsBackend,
+      rsaVerify: (key, d, s) => (seen.push(key), jsBackend.rsaVerify(key, d, s)),
+      eccVerify: (key, d, s) => (seen.push(key), jsBackend.eccVerify(key, d, s)),
+    };
+    for (const dict of [alice.meta.key, bob.meta.key]) {
+      seen.length = 0;
+      parsePublicKey({ ...dict }, spy).verify(data, new Uint8Array(0));
+      parsePublicKey({ ...dict, extra: 1 }, spy).verify(data, new Uint8Array(0));
+      expect(seen).toHaveLength(2);
+      expect(seen[0]).toBe(seen[1]);
+    }
   });
 });
 

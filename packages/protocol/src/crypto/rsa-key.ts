@@ -1,5 +1,6 @@
 import { DimError } from '../errors.js';
 import { keyBlocks, keyText } from './_key-text.js';
+import { boundedMemo } from './_memo.js';
 import { encodePem } from './_pem.js';
 import { rsaPrivateFromDer, rsaPublicFromDer } from './_rsa-der.js';
 import type { CryptoBackend, KeyDict, PrivateKey, PublicKey, RsaPrivateKeyData, RsaPublicKeyData } from './types.js';
@@ -56,11 +57,15 @@ export function rsaPrivateKey(key: RsaPrivateKeyData, dict: KeyDict, backend: Cr
  * "public PEM + private PEM" text (the public block is used).
  */
 export function readRsaPublicKey(dict: KeyDict): RsaPublicKeyData {
-  const blocks = keyBlocks(keyText(dict));
-  const block = blocks.find((b) => b.label === '' || b.label.endsWith('PUBLIC KEY'));
+  return rsaPublicFromText(keyText(dict));
+}
+
+/** One parsed object per distinct key text (see _memo.ts). */
+const rsaPublicFromText = boundedMemo(1024, (text: string): RsaPublicKeyData => {
+  const block = keyBlocks(text).find((b) => b.label === '' || b.label.endsWith('PUBLIC KEY'));
   if (block === undefined) throw new DimError('key.format', 'RSA public key: no PUBLIC KEY block');
   return rsaPublicFromDer(block.der);
-}
+});
 
 /** RSA private key `data`: PKCS#1 or PKCS#8 PEM, alone or after the public PEM (combined form), or bare DER. */
 export function readRsaPrivateKey(dict: KeyDict): RsaPrivateKeyData {
