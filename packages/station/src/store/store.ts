@@ -104,7 +104,10 @@ export interface Inbox {
   remove(receiver: string, seqs: readonly number[]): Promise<number>;
   /** How many items `receiver` has queued. */
   count(receiver: string): Promise<number>;
-  /** Removes items that arrived more than `retentionSeconds` before `nowSeconds`; answers how many. */
+  /**
+   * Removes items that arrived more than `retentionSeconds` before `nowSeconds`; answers how many. Expired items
+   * stay listed and counted until this runs: the station calls it periodically (and at start).
+   */
   purgeExpired(nowSeconds: number): Promise<number>;
 }
 
