@@ -101,6 +101,21 @@ describe.each(backends.map((b) => [b.name, b] as const))('%s backend', (_name, b
     });
   });
 
+  it('opens the frames a reference web client v1 sent (JSEncrypt/crypto-js made): signature, key, data', () => {
+    const frames = (load('webclient-v1/frames.json').frames as Json[])
+      .map((f) => ({ ...f, w: JSON.parse(f.wire) as Json }))
+      .filter((f) => typeof f.w.key === 'string');
+    expect(frames.length).toBeGreaterThan(5);
+    for (const { w, ...f } of frames) {
+      const data = decodeBase64(w.data);
+      expect(parsePublicKey(load(f.from).meta.key, backend).verify(data, decodeBase64(w.signature))).toBe(true);
+      const reader = parsePrivateKey(readerKeyDict(load(String(f.reader))), backend);
+      const password = parseSymmetricKey(JSON.parse(decodeUtf8(reader.decrypt!(decodeBase64(w.key)))), backend);
+      const content = JSON.parse(decodeUtf8(password.decrypt(data, decodeBase64(w.IV)))) as Json;
+      expect(content.sn).toBe(f.expect.content.sn);
+    }
+  });
+
   it('rejects the tampered bad-signature vectors', () => {
     for (const m of messages.filter((x) => x.kind === 'bad-signature')) {
       const sender = parsePublicKey(load(m.from).meta.key, backend);
