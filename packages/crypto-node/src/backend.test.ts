@@ -103,10 +103,11 @@ describe.each(backends.map((b) => [b.name, b] as const))('%s backend', (_name, b
 
   it('opens the frames a reference web client v1 sent (JSEncrypt/crypto-js made): signature, key, data', () => {
     const frames = (load('webclient-v1/frames.json').frames as Json[])
-      .map((f) => ({ ...f, w: JSON.parse(f.wire) as Json }))
+      .map((f): Json => ({ ...f, w: JSON.parse(f.wire) as Json }))
       .filter((f) => typeof f.w.key === 'string');
     expect(frames.length).toBeGreaterThan(5);
-    for (const { w, ...f } of frames) {
+    for (const f of frames) {
+      const w = f.w as Json;
       const data = decodeBase64(w.data);
       expect(parsePublicKey(load(f.from).meta.key, backend).verify(data, decodeBase64(w.signature))).toBe(true);
       const reader = parsePrivateKey(readerKeyDict(load(String(f.reader))), backend);
