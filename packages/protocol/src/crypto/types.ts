@@ -76,7 +76,10 @@ export interface PublicKey extends VerifyKey {
 
 export interface PrivateKey {
   readonly algorithm: 'RSA' | 'ECC';
-  /** Serializable form: RSA `data` = PKCS#1 PEM; ECC `data` = 64 hex chars. Never sent in messages. */
+  /**
+   * Serializable form. Keys we write: RSA `data` = SPKI PEM + CRLF + PKCS#1 PEM (the reference's
+   * combined form, wire spec §2.4); ECC `data` = 64 hex chars. Never sent in messages.
+   */
   readonly dict: KeyDict;
   readonly publicKey: PublicKey;
   sign(data: Uint8Array): Uint8Array;
@@ -93,6 +96,9 @@ export interface SymmetricKey {
   readonly bytes: Uint8Array;
   /** Encrypts with a fresh random IV (AES) which is returned; PLAIN returns the input and no IV. */
   encrypt(plaintext: Uint8Array, iv?: Uint8Array): { ciphertext: Uint8Array; iv?: Uint8Array };
-  /** `iv` absent means 16 zero bytes (legacy, wire spec §2.2). Throws DimError('crypto.decrypt'). */
+  /**
+   * `iv` absent means 16 zero bytes (legacy, wire spec §2.2), or the `iv`/`IV` of an old key dict
+   * when it has one (Python/Dart readers fall back to it). Throws DimError('crypto.decrypt').
+   */
   decrypt(ciphertext: Uint8Array, iv?: Uint8Array): Uint8Array;
 }
