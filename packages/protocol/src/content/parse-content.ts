@@ -1,0 +1,152 @@
+import { contentFromWire } from '../compat/content.js';
+import { isJsonObject, type JsonObject } from '../encoding/json.js';
+import { DimError } from '../errors.js';
+import { checkApplication } from './application.js';
+import { checkAnsCommand } from './ans-command.js';
+import { checkId, checkList, checkString, checkTime, fail, field, type Check } from './_check.js';
+import { checkListCommand } from './block-command.js';
+import { checkCombine } from './combine.js';
+import { CommandName, GROUP_COMMAND_NAMES } from './command-name.js';
+import type { Content } from './content.js';
+import { ContentType, FILE_CONTENT_TYPES, MAX_CONTENT_TYPE } from './content-type.js';
+import { checkCustomized } from './customized.js';
+import { checkDocumentsCommand } from './documents-command.js';
+import { checkFile } from './file.js';
+import { checkForward } from './forward.js';
+import { checkGroupCommand } from './group-command.js';
+import { checkHandshakeCommand } from './handshake-command.js';
+import { DEFAULT_CONTENT_LIMITS, type ContentLimits } from './limits.js';
+import { checkLoginCommand } from './login-command.js';
+import { checkMetaCommand } from './meta-command.js';
+import { checkMoney } from './money.js';
+import { checkNameCard } from './name-card.js';
+import { checkPage } from './page.js';
+import { checkQuote } from './quote.js';
+import { checkReceiptCommand } from './receipt-command.js';
+import { checkReportCommand } from './report-command.js';
+import { isSerialNumber } from './serial-number.js';
+import { checkText } from './text.js';
+
+type Checker = (ck: Check, json: JsonObject) => void;
+
+const CONTENT_CHECKS: ReadonlyMap<number, Checker> = new Map<number, Checker>([
+  [ContentType.TEXT, checkText],
+  ...FILE_CONTENT_TYPES.map((t): [number, Checker] => [t, checkFile]),
+  [ContentType.PAGE, checkPage],
+  [ContentType.NAME_CARD, checkNameCard],
+  [ContentType.QUOTE, checkQuote],
+  [ContentType.MONEY, checkMoney],
+  [ContentType.TRANSFER, checkMoney],
+  [ContentType.APPLICATION, checkApplication],
+  [ContentType.CUSTOMIZED, checkCustomized],
+  [ContentType.COMBINE_FORWARD, checkCombine],
+  [ContentType.FORWARD, checkForward],
+]);
+
+const COMMAND_CHECKS: ReadonlyMap<string, Checker> = new Map<string, Checker>([
+  [CommandName.META, checkMetaCommand],
+  [CommandName.DOCUMENTS, checkDocumentsCommand],
+  [CommandName.RECEIPT, checkReceiptCommand],
+  [CommandName.HANDSHAKE, checkHandshakeCommand],
+  [CommandName.LOGIN, checkLoginCommand],
+  [CommandName.REPORT, checkReportCommand],
+  [CommandName.BLOCK, checkListCommand],
+  [CommandName.MUTE, checkListCommand],
+  [CommandName.ANS, checkAnsCommand],
+  ...GROUP_COMMAND_NAMES.map((n): [string, Checker] => [n, checkGroupCommand]),
+]);
+
+const TYPE_NAMES: ReadonlyMap<number, string> = new Map(
+  Object.entries(ContentType).map(([name, value]) => [value as number, name.toLowerCase().replace(/_/g, ' ')]),
+);
+
+function treeError(message: string): never {
+  throw new DimError('content.format', `content: ${message}`);
+}
+
+/**
+ * The whole tree is plain JSON (what `JSON.parse` makes: no bigint, function, symbol,
+ * `undefined`, non-finite number or class instance), nests at most `maxJsonDepth` levels (which
+ * also stops cycles), and has no `__proto__` key (a JSON parser makes it an own key; an
+ * `Object.assign` or a careless copy would then set a prototype).
+ */
+function checkJsonTree(value: unknown, depth: number, limits: ContentLimits): void {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return;
+    case 'number':
+      if (!Number.isFinite(value)) treeError('a number is not finite');
+      return;
+    case 'object':
+      break;
+    default:
+      treeError(`a ${typeof value} is not a JSON value`);
+  }
+  if (value === null) return;
+  if (depth >= limits.maxJsonDepth) treeError(`nested deeper than ${limits.maxJsonDepth} levels`);
+  if (Array.isArray(value)) {
+    for (const item of value) checkJsonTree(item, depth + 1, limits);
+    return;
+  }
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) treeError('an object is not a plain JSON object');
+  for (const key of Object.keys(value)) {
+    if (key === '__proto__') treeError('a `__proto__` key is not allowed');
+    checkJsonTree((value as Record<string, unknown>)[key], depth + 1, limits);
+  }
+}
+
+function checkCommand(json: JsonObject, limits: ContentLimits): void {
+  const ck: Check = { code: 'command.format', what: 'command', limits };
+  const name = checkString(ck, json, 'command', true)!;
+  if (name.length === 0 || name.length > limits.maxCommandLength) {
+    fail(ck, `\`command\` must be a name of 1 … ${limits.maxCommandLength} characters`);
+  }
+  if (json['type'] === ContentType.HISTORY && field(json, 'time') === undefined) {
+    fail(ck, '`time` is required on a history command (type 137, §6.6)');
+  }
+  COMMAND_CHECKS.get(name)?.({ ...ck, what: `${name.slice(0, 32)} command` }, json);
+}
+
+function parse(value: unknown, limits: ContentLimits, nesting: number): Content {
+  if (!isJsonObject(value)) throw new DimError('content.format', 'content: expected a JSON object');
+  checkJsonTree(value, 0, limits);
+  const json = contentFromWire(value);
+  const type = field(json, 'type');
+  if (typeof type !== 'number' || !Number.isInteger(type) || type < 0 || type > MAX_CONTENT_TYPE) {
+    const shown = typeof type === 'string' ? JSON.stringify(type.slice(0, 32)) : String(type);
+    throw new DimError('content.type', `content: \`type\` must be an integer or a §5 alias, got ${shown}`);
+  }
+  const base: Check = { code: 'content.format', what: `${TYPE_NAMES.get(type) ?? `type ${type}`} content`, limits };
+  if (!isSerialNumber(field(json, 'sn'))) fail(base, '`sn` must be an integer 1 … 2^31−1');
+  checkTime(base, json, 'time');
+  checkId(base, json, 'group');
+  if (type === ContentType.COMMAND || type === ContentType.HISTORY) {
+    checkCommand(json, limits);
+    return json as Content;
+  }
+  if (type === ContentType.ARRAY) {
+    if (nesting >= limits.maxNesting) fail(base, `array contents nested deeper than ${limits.maxNesting}`);
+    const list = checkList(base, json, 'contents', limits.maxContents, true)!;
+    const contents = list.map((item) => parse(item, limits, nesting + 1));
+    return Object.fromEntries(Object.entries(json).map(([k, v]) => [k, k === 'contents' ? contents : v])) as Content;
+  }
+  CONTENT_CHECKS.get(type)?.(base, json);
+  return json as Content;
+}
+
+/**
+ * Reads a content from the wire (or any untrusted JSON) into its canonical form: applies the
+ * incoming compat filter (`contentFromWire`: short keys, `type` aliases, legacy field names;
+ * idempotent, so a content that already went through it is fine), then checks shape and sizes:
+ * `type` an integer (else DimError('content.type')); `sn` an integer 1 … 2³¹−1; `time` seconds
+ * if present (required on type 137); `group` an ID string; the fields of known types and commands
+ * (§5, §6) with the right JSON types; lists within `limits`; no `__proto__` keys; `array`
+ * contents parsed recursively. Unknown types, commands and fields pass unchanged.
+ * Throws DimError('content.format' | 'content.type' | 'command.format', or 'meta.type' /
+ * 'document.invalid' from the filter), naming the field; never a TypeError on any input.
+ */
+export function parseContent(value: unknown, limits: Partial<ContentLimits> = {}): Content {
+  return parse(value, { ...DEFAULT_CONTENT_LIMITS, ...limits }, 0);
+}
