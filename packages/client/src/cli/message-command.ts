@@ -51,22 +51,23 @@ function seal(options: SealOptions): unknown {
   const targets = [options.to, options.group, options.broadcast].filter((t) => t !== undefined).length;
   if (targets !== 1) throw new DimError('cli.usage', 'give exactly one of --to, --group and --broadcast');
   const me = parseIdentity(readJsonFile(options.from, 'sender identity'), nodeBackend);
-  const base = { sender: me.id.text, time: Date.now() / 1000 };
   const attach = options.attach
     ? { meta: metaToDict(me.meta), ...(me.visa ? { visa: documentToDict(me.visa) } : {}) }
     : {};
+  const instantFor = (receiver: ID, group?: ID): InstantMessage =>
+    ({
+      sender: me.id.text,
+      receiver: receiver.text,
+      time: Date.now() / 1000,
+      ...attach,
+      content: contentFrom(options, group),
+    }) as InstantMessage;
 
   if (options.broadcast !== undefined) {
     const receiver = parseId(options.broadcast);
     if (!receiver.isBroadcast)
       throw new DimError('cli.usage', `--broadcast needs a broadcast ID, got ${receiver.text}`);
-    const instant = {
-      ...base,
-      receiver: receiver.text,
-      ...attach,
-      content: contentFrom(options, undefined),
-    } as InstantMessage;
-    return sealMessage(instant, { signer: me.privateKey, backend: nodeBackend });
+    return sealMessage(instantFor(receiver), { signer: me.privateKey, backend: nodeBackend });
   }
   if (options.group !== undefined) {
     const group = parseGroup(readJsonFile(options.group, 'group'), nodeBackend);
@@ -74,22 +75,10 @@ function seal(options: SealOptions): unknown {
     const members = options.member.map((file) => parseContact(readJsonFile(file, 'member'), nodeBackend));
     const memberKeys = new Map(members.map((m) => [m.id.text, contactEncryptionKey(m, nodeBackend)]));
     if (!memberKeys.has(me.id.text)) memberKeys.set(me.id.text, contactEncryptionKey(me, nodeBackend));
-    const instant = {
-      ...base,
-      receiver: group.id.text,
-      ...attach,
-      content: contentFrom(options, group.id),
-    } as InstantMessage;
-    return sealMessage(instant, { signer: me.privateKey, memberKeys, backend: nodeBackend });
+    return sealMessage(instantFor(group.id, group.id), { signer: me.privateKey, memberKeys, backend: nodeBackend });
   }
   const to = parseContact(readJsonFile(options.to!, 'receiver'), nodeBackend);
-  const instant = {
-    ...base,
-    receiver: to.id.text,
-    ...attach,
-    content: contentFrom(options, undefined),
-  } as InstantMessage;
-  return sealMessage(instant, {
+  return sealMessage(instantFor(to.id), {
     signer: me.privateKey,
     receiverKey: contactEncryptionKey(to, nodeBackend),
     backend: nodeBackend,
