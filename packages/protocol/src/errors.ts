@@ -51,6 +51,7 @@ export type DimErrorCode =
   | 'store.quota'
   | 'store.failure'
   | 'store.schema'
+  | 'config.invalid'
   // client and CLI
   | 'cli.usage'
   | 'cli.file'
