@@ -115,7 +115,8 @@ function parse(value: unknown, limits: ContentLimits, nesting: number): Content 
   const json = contentFromWire(value);
   const type = field(json, 'type');
   if (typeof type !== 'number' || !Number.isInteger(type) || type < 0 || type > MAX_CONTENT_TYPE) {
-    const shown = typeof type === 'string' ? JSON.stringify(type.slice(0, 32)) : String(type);
+    // the tree is plain JSON by now, so this cannot throw (String() could, on {"toString": 0})
+    const shown = (JSON.stringify(type) ?? 'nothing').slice(0, 40);
     throw new DimError('content.type', `content: \`type\` must be an integer or a §5 alias, got ${shown}`);
   }
   const base: Check = { code: 'content.format', what: `${TYPE_NAMES.get(type) ?? `type ${type}`} content`, limits };
