@@ -1,0 +1,5 @@
+// The station's HTTP area: routing plain HTTP requests that arrive on the transport's port.
+export { HttpRouter } from './router.js';
+export type { RouteHandler } from './router.js';
+export { healthHandler } from './health.js';
+export { metricsHandler } from './metrics-endpoint.js';
