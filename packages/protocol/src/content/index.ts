@@ -2,7 +2,7 @@
 export { ContentType, FILE_CONTENT_TYPES, MAX_CONTENT_TYPE } from './content-type.js';
 export type { ContentTypeNumber } from './content-type.js';
 export { CommandName, GROUP_COMMAND_NAMES } from './command-name.js';
-export { createContent, definedFields } from './content.js';
+export { createContent } from './content.js';
 export type { Content, ContentFields, ContentOptions } from './content.js';
 export { isSerialNumber, MAX_SERIAL_NUMBER, nextSerialNumber, serialNumberGenerator } from './serial-number.js';
 export { DEFAULT_CONTENT_LIMITS } from './limits.js';
