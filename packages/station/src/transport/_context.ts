@@ -16,7 +16,10 @@ export interface Link {
   readonly socket: Socket;
   readonly ip: string;
   kind: SocketKind;
-  /** performance.now() by which the first bytes must be recognised (pending), or a started close must end. */
+  /**
+   * Whole milliseconds (performance.now()) by which: the first bytes must be recognised (pending); an idle
+   * HTTP socket is closed (http); a started close must have ended (ws, mtp).
+   */
   deadline: number;
   /** Received bytes while sniffing. */
   chunks: Buffer[] | null;
@@ -84,6 +87,11 @@ export abstract class ConnectionBase implements Connection {
     this.teardown(reason);
   }
 
+  /** Records traffic for the idle timeout. */
+  touch(): void {
+    this.lastRx = this.ctx.clock;
+  }
+
   pause(): void {
     if (this.paused || this.#closed) return;
     this.paused = true;
@@ -112,7 +120,7 @@ export abstract class ConnectionBase implements Connection {
     if (this.#closed) return;
     this.#closed = true;
     // The server's sweep destroys the socket if the close has not completed by then.
-    this.link.deadline = performance.now() + this.ctx.options.closeTimeoutMs;
+    this.link.deadline = this.ctx.clock + this.ctx.options.closeTimeoutMs;
     const acks = this.#acks;
     this.#acks = null;
     if (acks !== null) {

@@ -37,6 +37,7 @@ export class WsConnection extends ConnectionBase {
   /** One received WebSocket message (text or binary). */
   receive(data: Buffer): void {
     if (this.closed) return;
+    this.lastRx = this.ctx.clock;
     this.ctx.metrics.framesIn.ws.inc();
     const n = data.length;
     if (n === 0) return;

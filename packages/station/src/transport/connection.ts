@@ -12,7 +12,7 @@ export type CloseReason =
   | 'peer.closed'
   /** The socket failed (reset, write after the peer vanished). */
   | 'peer.error'
-  /** Nothing received for `idleTimeoutMs`. */
+  /** Nothing received for `idleTimeoutMs` (see that option). */
   | 'idle'
   /** A frame (or declared MTP body) larger than `maxPayloadBytes`. */
   | 'limit.payload'

@@ -23,7 +23,11 @@ export interface TransportOptions {
   readonly maxConnectionsPerIp?: number;
   /** Time for a new socket to show what it is (its first bytes; for HTTP the whole header block). Default 10 s. */
   readonly firstBytesTimeoutMs?: number;
-  /** A WebSocket/MTP connection that receives nothing this long is closed (`'idle'`); 0 = never. Default 128 s (§1.7). */
+  /**
+   * A connection that receives nothing this long is closed (`'idle'`): for WebSocket, no complete message
+   * and no ping; for MTP, no byte; for plain HTTP, no request since the last response. 0 = never.
+   * Default 128 s (§1.7: the reference's 16 s × 8).
+   */
   readonly idleTimeoutMs?: number;
   /** Request line plus headers of an HTTP request (and of a WebSocket upgrade). Default 16 KiB. */
   readonly maxHeaderBytes?: number;

@@ -553,6 +553,19 @@ describe('TransportServer: one port, limits and shutdown', () => {
     await wsClient(port);
   });
 
+  it('closes a plain HTTP keep-alive socket idle for idleTimeoutMs after its last response', async () => {
+    const { server, port, metrics } = await start({ idleTimeoutMs: 400 });
+    server.setRequestHandler((_req, res) => void res.end('hi'));
+    const s = connect(port, '127.0.0.1');
+    sockets.push(s);
+    s.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    await new Promise((resolve) => s.once('data', resolve));
+    const t0 = Date.now();
+    await new Promise((resolve) => s.on('close', resolve));
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(300);
+    await until(() => counter(metrics, 'dim_transport_closes_total', { transport: 'http', reason: 'idle' }) === 1);
+  });
+
   it('closes gracefully: WebSocket 1001, MTP FIN, idle HTTP sockets dropped, onClose shutdown', async () => {
     const { server, port, rec } = await start();
     server.setRequestHandler((_req, res) => void res.end('hi'));

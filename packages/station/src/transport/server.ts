@@ -50,6 +50,39 @@ function notFound(_req: IncomingMessage, res: ServerResponse): void {
 /** Errors surface as the socket's 'close' with hadError; this only keeps them from being unhandled. */
 function ignoreSocketError(): void {}
 
+/** Milliseconds on a monotonic clock, whole (small integers are stored unboxed by V8). */
+function now(): number {
+  return Math.floor(performance.now());
+}
+
+// Per-socket state hangs off the socket (and the WebSocket) under these symbols, so that the listeners
+// below are shared functions, not closures allocated per connection: idle connections stay cheap.
+const kLink = Symbol('dimkit.transport.link');
+const kConn = Symbol('dimkit.transport.conn');
+type LinkedSocket = Socket & { [kLink]: Link };
+type LinkedWebSocket = WebSocket & { [kConn]: WsConnection };
+
+function linkOf(socket: Socket): Link {
+  return (socket as LinkedSocket)[kLink];
+}
+
+function onMtpData(this: Socket, chunk: Buffer): void {
+  (linkOf(this).conn as MtpConnection).receive(chunk);
+}
+
+function onWsMessage(this: WebSocket, data: Buffer): void {
+  (this as LinkedWebSocket)[kConn].receive(data);
+}
+
+/** A WebSocket-level ping (answered by ws) still counts as traffic for the idle timeout. */
+function onWsPing(this: WebSocket): void {
+  (this as LinkedWebSocket)[kConn].touch();
+}
+
+function onWsError(this: WebSocket, err: Error): void {
+  (this as LinkedWebSocket)[kConn].close(wsErrorReason(err));
+}
+
 function wsErrorReason(err: Error & { code?: string }): CloseReason {
   if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') return 'limit.payload';
   if (err.code?.startsWith('WS_ERR_')) return 'protocol.ws';
@@ -73,7 +106,7 @@ export class TransportServer {
   readonly #net: NetServer;
   readonly #http: HttpServer;
   readonly #wss: WebSocketServer;
-  readonly #links = new Map<Socket, Link>();
+  readonly #links = new Set<Link>();
   readonly #perIp = new Map<string, number>();
   readonly #idPrefix = `${randomBytes(3).toString('hex')}-`;
   readonly #tickMs: number;
@@ -85,6 +118,8 @@ export class TransportServer {
   #closing: Promise<void> | undefined;
   /** Set while closing: called when the last socket is gone. */
   #drained: (() => void) | undefined;
+  readonly #onSocketClose: (this: Socket, hadError: boolean) => void;
+  readonly #onSniffData: (this: Socket, chunk: Buffer) => void;
 
   constructor(options: TransportServerOptions) {
     if (typeof options !== 'object' || options === null) throw new TypeError('TransportServer: expected options');
@@ -113,7 +148,7 @@ export class TransportServer {
       handler,
       metrics: this.#m,
       log: logger,
-      clock: performance.now(),
+      clock: now(),
       nextSn: () => {
         this.#sn = (this.#sn + 1n) & U64_MASK || 1n;
         return this.#sn;
@@ -121,11 +156,19 @@ export class TransportServer {
       finished: (conn, reason) => this.#finished(conn, reason),
     };
 
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- shared listeners get the socket as `this`
+    const server = this;
+    this.#onSocketClose = function (hadError) {
+      server.#socketClosed(linkOf(this), hadError);
+    };
+    this.#onSniffData = function (chunk) {
+      if (server.#sniffed(linkOf(this), chunk)) this.removeListener('data', server.#onSniffData);
+    };
     this.#net = createNetServer({ noDelay: true }, (socket) => this.#accept(socket));
     this.#net.on('error', (err) => logger.warn({ err }, 'transport server error'));
+    // No socket timeout here (it would leave a Timeout on every upgraded socket): the sweep handles idle HTTP.
     this.#http = createHttpServer({ maxHeaderSize: o.maxHeaderBytes });
-    // Inactivity of a plain HTTP socket (ws resets it to 0 on upgrade).
-    this.#http.timeout = o.idleTimeoutMs;
+    this.#http.timeout = 0;
     this.#http.on('request', (req, res) => this.#request(req, res));
     this.#http.on('upgrade', (req, socket, head) => this.#upgrade(req, socket, head));
     this.#wss = new WebSocketServer({
@@ -135,7 +178,7 @@ export class TransportServer {
       maxPayload: o.maxPayloadBytes,
     });
     this.#uncollect = this.metrics.onCollect(() => {
-      for (const link of this.#links.values()) this.#countBytes(link);
+      for (const link of this.#links) this.#countBytes(link);
     });
   }
 
@@ -153,7 +196,7 @@ export class TransportServer {
       this.#net.once('error', onError);
       this.#net.listen({ host: this.options.host, port: this.options.port }, () => {
         this.#net.off('error', onError);
-        this.#ctx.clock = performance.now();
+        this.#ctx.clock = now();
         this.#sweep = setInterval(() => this.#tick(), this.#tickMs);
         this.#sweep.unref();
         resolve(this.#net.address() as AddressInfo);
@@ -182,7 +225,7 @@ export class TransportServer {
     if (this.#closing !== undefined) return this.#closing;
     this.#closing = new Promise<void>((resolve) => {
       const force = setTimeout(() => {
-        for (const link of this.#links.values()) link.socket.destroy();
+        for (const link of this.#links) link.socket.destroy();
       }, this.options.closeTimeoutMs);
       let listening = this.#net.listening;
       const maybeDone = () => {
@@ -203,7 +246,7 @@ export class TransportServer {
           maybeDone();
         });
       }
-      for (const link of [...this.#links.values()]) {
+      for (const link of [...this.#links]) {
         if (link.conn !== null) {
           link.conn.close('shutdown');
         } else if (link.kind === 'pending' || link.busy === 0) {
@@ -235,7 +278,7 @@ export class TransportServer {
       socket,
       ip,
       kind: 'pending',
-      deadline: performance.now() + this.options.firstBytesTimeoutMs,
+      deadline: now() + this.options.firstBytesTimeoutMs,
       chunks: [],
       size: 0,
       busy: 0,
@@ -244,14 +287,12 @@ export class TransportServer {
       rxCounted: 0,
       txCounted: 0,
     };
-    this.#links.set(socket, link);
+    (socket as LinkedSocket)[kLink] = link;
+    this.#links.add(link);
     this.#m.opened.pending.inc();
     this.#m.connections.pending.inc();
-    socket.once('close', (hadError) => this.#socketClosed(link, hadError));
-    const onData = (chunk: Buffer) => {
-      if (this.#sniffed(link, chunk)) socket.removeListener('data', onData);
-    };
-    socket.on('data', onData);
+    socket.on('close', this.#onSocketClose);
+    socket.on('data', this.#onSniffData);
   }
 
   /** Accumulates first bytes until they are recognised; returns true when sniffing is over. */
@@ -304,13 +345,14 @@ export class TransportServer {
     this.#setKind(link, 'mtp');
     const conn = new MtpConnection(this.#ctx, link, this.#nextId());
     link.conn = conn;
-    link.socket.on('data', (chunk: Buffer) => conn.receive(chunk));
+    link.socket.on('data', onMtpData);
     if (this.#open(conn)) conn.receive(first);
   }
 
   /** Hands the socket, with the bytes already read, to the non-listening HTTP server. */
   #toHttp(link: Link, first: Buffer): void {
     this.#setKind(link, 'http');
+    this.#httpIdleFrom(link);
     const socket = link.socket;
     socket.pause();
     socket.unshift(first);
@@ -319,17 +361,16 @@ export class TransportServer {
   }
 
   #request(req: IncomingMessage, res: ServerResponse): void {
-    const link = this.#links.get(req.socket);
-    if (link !== undefined) {
-      link.busy++;
-      res.once('close', () => {
-        link.busy--;
-        if (this.#closing !== undefined && link.busy === 0) {
-          link.reason = 'shutdown';
-          link.socket.destroy();
-        }
-      });
-    }
+    const link = linkOf(req.socket);
+    link.busy++;
+    res.once('close', () => {
+      link.busy--;
+      this.#httpIdleFrom(link);
+      if (this.#closing !== undefined && link.busy === 0) {
+        link.reason = 'shutdown';
+        link.socket.destroy();
+      }
+    });
     if (this.#closing !== undefined) res.shouldKeepAlive = false;
     const fail = (err: unknown) => {
       this.#ctx.log.warn({ err, url: req.url }, 'HTTP request handler failed');
@@ -349,7 +390,7 @@ export class TransportServer {
   }
 
   #upgrade(req: IncomingMessage, stream: Duplex, head: Buffer): void {
-    const link = this.#links.get(stream as Socket);
+    const link = linkOf(stream as Socket);
     if (link === undefined || this.#closing !== undefined) {
       stream.destroy();
       return;
@@ -362,12 +403,10 @@ export class TransportServer {
     this.#setKind(link, 'ws');
     const conn = new WsConnection(this.#ctx, link, this.#nextId(), ws);
     link.conn = conn;
-    const ctx = this.#ctx;
-    link.socket.on('data', () => {
-      conn.lastRx = ctx.clock;
-    });
-    ws.on('message', (data: Buffer) => conn.receive(data));
-    ws.on('error', (err: Error) => conn.close(wsErrorReason(err)));
+    (ws as LinkedWebSocket)[kConn] = conn;
+    ws.on('message', onWsMessage);
+    ws.on('ping', onWsPing);
+    ws.on('error', onWsError);
     this.#open(conn);
   }
 
@@ -380,8 +419,14 @@ export class TransportServer {
     }
   }
 
+  /** A plain HTTP socket with no request in progress is closed `idleTimeoutMs` after its last response. */
+  #httpIdleFrom(link: Link): void {
+    const idle = this.options.idleTimeoutMs;
+    link.deadline = idle > 0 ? now() + idle : Infinity;
+  }
+
   #socketClosed(link: Link, hadError: boolean): void {
-    this.#links.delete(link.socket);
+    this.#links.delete(link);
     const left = (this.#perIp.get(link.ip) ?? 1) - 1;
     if (left > 0) this.#perIp.set(link.ip, left);
     else this.#perIp.delete(link.ip);
@@ -402,19 +447,19 @@ export class TransportServer {
   }
 
   #tick(): void {
-    const now = performance.now();
-    this.#ctx.clock = now;
+    const t = now();
+    this.#ctx.clock = t;
     const idle = this.options.idleTimeoutMs;
-    for (const link of this.#links.values()) {
+    for (const link of this.#links) {
       const conn = link.conn;
       if (conn === null) {
-        if (link.kind === 'pending' && now > link.deadline) {
-          link.reason = 'protocol.timeout';
+        if (link.kind === 'pending' ? t > link.deadline : link.busy === 0 && t > link.deadline) {
+          link.reason = link.kind === 'pending' ? 'protocol.timeout' : 'idle';
           link.socket.destroy();
         }
       } else if (conn.closed) {
-        if (now > link.deadline) link.socket.destroy();
-      } else if (idle > 0 && !conn.paused && now - conn.lastRx > idle) {
+        if (t > link.deadline) link.socket.destroy();
+      } else if (idle > 0 && !conn.paused && t - conn.lastRx > idle) {
         conn.close('idle');
       }
     }
