@@ -137,6 +137,9 @@ export abstract class ConnectionBase implements Connection {
    * (the same message sent twice is delivered when either copy is acknowledged).
    */
   protected expectAck(keys: readonly (string | bigint)[], timeoutMs: number): Promise<boolean> {
+    if (!(timeoutMs > 0 && timeoutMs <= 2 ** 31 - 1)) {
+      throw new RangeError(`send: expected ackTimeoutMs in 1..2^31-1, got ${timeoutMs}`);
+    }
     if (this.#closed) return Promise.resolve(false);
     const acks = (this.#acks ??= new Map());
     return new Promise<boolean>((resolve) => {

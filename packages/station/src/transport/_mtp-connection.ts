@@ -59,20 +59,22 @@ export class MtpConnection extends ConnectionBase {
     }
     const sn = this.ctx.nextSn();
     const header = encodeMtpHeader({ type: MtpDataType.Message, sn, bodyLength: payload.length });
-    this.ctx.metrics.framesOut.mtp.inc();
     const ackKey = options?.ackKey;
+    // Registered before writing: a bad ackTimeoutMs throws before anything is on the wire.
+    const acked =
+      ackKey === undefined ? undefined : this.expectAck([sn], options?.ackTimeoutMs ?? this.ctx.options.ackTimeoutMs);
+    this.ctx.metrics.framesOut.mtp.inc();
     // Header and body go out in one writev; the payload itself is not copied.
     socket.cork();
     socket.write(header);
-    if (ackKey === undefined) {
-      const written = new Promise<boolean>((resolve) => socket.write(payload, (err) => resolve(err == null)));
+    if (acked !== undefined) {
+      socket.write(payload);
       socket.uncork();
-      return written;
+      return acked;
     }
-    const acked = this.expectAck([sn], options?.ackTimeoutMs ?? this.ctx.options.ackTimeoutMs);
-    socket.write(payload);
+    const written = new Promise<boolean>((resolve) => socket.write(payload, (err) => resolve(err == null)));
     socket.uncork();
-    return acked;
+    return written;
   }
 
   protected teardown(reason: CloseReason): void {

@@ -68,10 +68,10 @@ export class WsConnection extends ConnectionBase {
       this.close('slow-reader');
       return Promise.resolve(false);
     }
-    this.ctx.metrics.framesOut.ws.inc();
     const ackKey = options?.ackKey;
     if (ackKey === undefined) {
-      return new Promise((resolve) => this.#ws.send(payload, TEXT, (err) => resolve(err == null && !this.closed)));
+      this.ctx.metrics.framesOut.ws.inc();
+      return new Promise((resolve) => this.#ws.send(payload, TEXT, (err) => resolve(err == null)));
     }
     // Clients acknowledge what their naive scan finds (§1.7), which may be a nested signature: wait for both.
     const key = ackToken(ackKey);
@@ -79,6 +79,7 @@ export class WsConnection extends ConnectionBase {
     const alias = scanned === undefined ? undefined : ackToken(scanned);
     const keys = alias !== undefined && alias !== key && alias.length > 0 ? [key, alias] : [key];
     const acked = this.expectAck(keys, options?.ackTimeoutMs ?? this.ctx.options.ackTimeoutMs);
+    this.ctx.metrics.framesOut.ws.inc();
     this.#ws.send(payload, TEXT);
     return acked;
   }

@@ -41,7 +41,7 @@ export interface SendOptions {
    * false on timeout or close.
    */
   readonly ackKey?: string;
-  /** Overrides the server's `ackTimeoutMs` for this payload. */
+  /** Overrides the server's `ackTimeoutMs` for this payload; outside 1..2^31-1 ms `send` throws RangeError. */
   readonly ackTimeoutMs?: number;
 }
 
@@ -57,7 +57,7 @@ export interface Connection {
    * Sends one DIM payload in its own frame (§1.6: one message per frame). Without `ackKey` the promise
    * resolves true once the bytes are handed to the kernel, false if the connection closes first.
    * If the bytes queued for this connection would exceed `maxUnsentBytes`, the connection is closed
-   * with `'slow-reader'` and the promise resolves false. Never rejects.
+   * with `'slow-reader'` and the promise resolves false. Never rejects (bad options throw synchronously).
    */
   send(payload: Uint8Array, options?: SendOptions): Promise<boolean>;
   /** Starts a graceful close; `onClose` is called at once with this reason. Idempotent. */

@@ -227,6 +227,7 @@ describe('TransportServer over WebSocket', () => {
     await expect(acked).resolves.toBe(true);
     await expect(unacked).resolves.toBe(false);
     expect(rec.payloads).toEqual([]);
+    expect(() => conn.send(utf8('{}'), { ackKey: 'k', ackTimeoutMs: 0 })).toThrow(RangeError);
   });
 
   it('matches the ACK a reference web client builds with its naive scan (nested visa signature first)', async () => {
