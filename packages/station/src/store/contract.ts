@@ -157,6 +157,19 @@ export function describeStoreContract(name: string, makeStore: MakeStore, cleanu
         expect(items[1]!.payload).toEqual(bytes('a'));
       });
 
+      it('totals the items of all receivers, following puts, duplicates and removals', async () => {
+        const store = await open();
+        expect(await store.inbox.total()).toBe(0);
+        for (const sig of ['a', 'b', 'c']) await store.inbox.put('bob', msg(sig));
+        await store.inbox.put('carol', msg('a'));
+        await store.inbox.put('carol', msg('a'));
+        expect(await store.inbox.total()).toBe(4);
+        const [first] = await store.inbox.list('bob', { limit: 1 });
+        await store.inbox.remove('bob', [first!.seq]);
+        expect(await store.inbox.total()).toBe(3);
+        expect(await store.inbox.total()).toBe((await store.inbox.count('bob')) + (await store.inbox.count('carol')));
+      });
+
       it('answers duplicate for a signature the receiver already has, per receiver', async () => {
         const store = await open();
         expect(await store.inbox.put('bob', msg('sig1', 1, bytes('one')))).toBe('stored');

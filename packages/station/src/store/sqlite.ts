@@ -177,6 +177,7 @@ export class SqliteStore implements Store {
         text('receiver', receiver);
         return (await read('inbox.count', () => s.inboxCount.get(receiver))) ?? 0;
       },
+      total: async () => read('inbox.total', () => s.inboxTotal.get() ?? 0),
       purgeExpired: async (nowSeconds) => {
         finite('nowSeconds', nowSeconds);
         return write(() => s.inboxPurge.run(nowSeconds - retention).changes);
@@ -294,6 +295,7 @@ function prepareStatements(db: Database) {
 
     inboxHas: pluck<[string, string], number>('SELECT 1 FROM inbox WHERE receiver = ? AND signature = ?'),
     inboxCount: pluck<[string], number>('SELECT n FROM inbox_counts WHERE receiver = ?'),
+    inboxTotal: pluck<[], number>('SELECT COALESCE(SUM(n), 0) FROM inbox_counts'),
     inboxInsert: db.prepare<[string, string, number, number, Uint8Array]>(
       'INSERT INTO inbox (receiver, signature, time, stored_at, payload) VALUES (?, ?, ?, ?, ?)',
     ),

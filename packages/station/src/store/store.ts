@@ -104,6 +104,8 @@ export interface Inbox {
   remove(receiver: string, seqs: readonly number[]): Promise<number>;
   /** How many items `receiver` has queued. */
   count(receiver: string): Promise<number>;
+  /** How many items all receivers have queued (the station's inbox-depth gauge). */
+  total(): Promise<number>;
   /**
    * Removes items that arrived more than `retentionSeconds` before `nowSeconds`; answers how many. Expired items
    * stay listed and counted until this runs: the station calls it periodically (and at start).
