@@ -3,3 +3,5 @@ export { HttpRouter } from './router.js';
 export type { RouteHandler } from './router.js';
 export { healthHandler } from './health.js';
 export { metricsHandler } from './metrics-endpoint.js';
+export { STATIC_CONTENT_TYPES, STATIC_CSP, resolveStaticPath, staticHandler } from './static.js';
+export type { StaticOptions } from './static.js';
