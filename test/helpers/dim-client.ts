@@ -24,7 +24,9 @@ import {
   type InstantMessage,
   type ReliableMessage,
 } from '@dimkit/protocol/dkd';
-import type { JsonObject } from '@dimkit/protocol/encoding';
+import { parseSymmetricKey } from '@dimkit/protocol/crypto';
+import { decodeBase64, decodeUtf8, type JsonObject } from '@dimkit/protocol/encoding';
+import { isBroadcastMessage } from '@dimkit/protocol/dkd';
 import { documentToDict, metaToDict, parseId } from '@dimkit/protocol/mkm';
 import { MTP, MtpDecoder, encodeMtp } from './mtp.js';
 
@@ -311,6 +313,30 @@ export class DimTestClient {
       backend: nodeBackend,
     });
     return { ...incoming, instant, content: instant.content as Content };
+  }
+
+  /**
+   * The content exactly as the sender wrote it (decrypted, NOT put through the compat read filter): to check
+   * the wire shape a reference client would see (`cmd`, `message`, `envelope`, `ID`, …). Does not verify.
+   */
+  wireContent(incoming: Incoming): JsonObject {
+    const message = incoming.message;
+    if (isBroadcastMessage(message.receiver, message.group)) return JSON.parse(message.data) as JsonObject;
+    const wrapped = message.key ?? message.keys?.[this.me];
+    if (wrapped === undefined) throw new Error('no message key for me');
+    let keyDict: JsonObject | undefined;
+    for (const privateKey of this.identity.decryptKeys) {
+      try {
+        keyDict = JSON.parse(decodeUtf8(privateKey.decrypt!(decodeBase64(wrapped)))) as JsonObject;
+        break;
+      } catch {
+        // try the next key
+      }
+    }
+    if (keyDict === undefined) throw new Error('cannot unwrap the message key');
+    const key = parseSymmetricKey(keyDict, nodeBackend);
+    const iv = message.IV === undefined ? undefined : decodeBase64(message.IV);
+    return JSON.parse(decodeUtf8(key.decrypt(decodeBase64(message.data), iv))) as JsonObject;
   }
 
   // Handshake

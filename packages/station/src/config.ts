@@ -55,6 +55,11 @@ export interface StationConfig {
     readonly maxPerReceiver: number;
     /** Offline messages pushed to a receiver and not yet acknowledged, at most. Default 64. */
     readonly drainWindow: number;
+    /**
+     * Bytes of those messages, at most (one message always goes). Default 1 MiB; never more than half the
+     * transport's `maxUnsentBytes`, so a drain cannot make its own receiver look like a slow reader.
+     */
+    readonly drainWindowBytes: number;
     /** Offline messages read from the store at a time. Default 256. */
     readonly drainBatch: number;
     /** How often expired messages are purged. Default 3600 s. */
@@ -89,6 +94,7 @@ export const DEFAULT_STATION_CONFIG: StationConfig = Object.freeze({
     retentionSeconds: DEFAULT_RETENTION_SECONDS,
     maxPerReceiver: DEFAULT_MAX_PER_RECEIVER,
     drainWindow: 64,
+    drainWindowBytes: 1024 * 1024,
     drainBatch: 256,
     purgeIntervalSeconds: 3600,
   }),
@@ -182,6 +188,7 @@ export function parseStationConfig(input: unknown, base: StationConfig = DEFAULT
     retentionSeconds: pick(base.inbox, i, 'inbox', 'retentionSeconds', 1, Number.MAX_SAFE_INTEGER),
     maxPerReceiver: pick(base.inbox, i, 'inbox', 'maxPerReceiver', 1, Number.MAX_SAFE_INTEGER),
     drainWindow: pick(base.inbox, i, 'inbox', 'drainWindow', 1, 1 << 16),
+    drainWindowBytes: pick(base.inbox, i, 'inbox', 'drainWindowBytes', 1, Number.MAX_SAFE_INTEGER),
     drainBatch: pick(base.inbox, i, 'inbox', 'drainBatch', 1, 1 << 16),
     purgeIntervalSeconds: pick(base.inbox, i, 'inbox', 'purgeIntervalSeconds', 1, MAX_TIMER_MS / 1000),
   };

@@ -136,9 +136,8 @@ export class Station {
         inbox: config.inbox,
         ans: config.ans,
         backend: nodeBackend,
-        ...(config.transport.maxPayloadBytes === undefined
-          ? {}
-          : { maxMessageBytes: config.transport.maxPayloadBytes }),
+        maxMessageBytes: transport.options.maxPayloadBytes,
+        maxUnsentBytes: transport.options.maxUnsentBytes,
       });
 
       await this.#purge();

@@ -21,6 +21,10 @@ describe('handshake (station spec §2.2)', () => {
           const result = await client.handshake();
           const again = result.again.content as HandshakeCommand;
           expect(again.title).toBe('DIM?');
+          const wire = client.wireContent(result.again);
+          expect(wire['message']).toBe('DIM?'); // legacy copy (wire spec §6.4)
+          expect(wire['cmd']).toBe('handshake');
+          expect(wire['command']).toBe('handshake');
           expect(result.session).toMatch(/^[0-9a-f]{64}$/);
           expect(again['remote_address']).toEqual(['127.0.0.1', expect.any(Number)]);
           // The first reply introduces the station: meta + visa attached, visa verifies, ID is a station.

@@ -2,11 +2,12 @@ import type { Identity } from '@dimkit/protocol/account';
 import type { ReliableMessage } from '@dimkit/protocol/dkd';
 import type { ID } from '@dimkit/protocol/mkm';
 import type { LearnDeps } from './attachments.js';
+import type { RefusalReason } from './metrics.js';
 
 /**
  * What a station command processor may use: the store (through `LearnDeps`), the station's identity and ANS
- * records, who sent the command (verified) and the message it came in (for receipts), and the two presence
- * switches `login` and `report` flip.
+ * records, who sent the command (verified) and the message it came in (for receipts), the two presence
+ * switches `login` and `report` flip, and the refusal counter.
  */
 export interface CommandContext extends LearnDeps {
   readonly station: Identity;
@@ -21,4 +22,6 @@ export interface CommandContext extends LearnDeps {
   online(time: number): void;
   /** The session's user went offline at `time`: keep its messages in the inbox. */
   offline(time: number): void;
+  /** Counts something the command carried that the station refused (a bad meta or document). */
+  refused(reason: RefusalReason): void;
 }

@@ -18,6 +18,11 @@ export interface DeliveryOptions {
   readonly log: StationLogger;
   /** Inbox messages pushed and not yet acknowledged, per receiver. */
   readonly drainWindow: number;
+  /**
+   * Bytes of those messages, at most (one message is always allowed): keep it well under the transport's
+   * `maxUnsentBytes`, or a drain could close its own receiver as a slow reader.
+   */
+  readonly drainWindowBytes: number;
   /** Inbox messages read at a time. */
   readonly drainBatch: number;
 }
@@ -45,7 +50,7 @@ interface ReceiverState {
  * nothing is lost that the sender was told about.
  *
  * When a session comes online (handshake, `login`, `report online`) the receiver's inbox is drained in order,
- * at most `drainWindow` messages awaiting acknowledgement at once; each item is removed only after a session
+ * at most `drainWindow` messages (and `drainWindowBytes`) awaiting acknowledgement at once; each item is removed only after a session
  * acknowledged it. While a drain runs, new messages for that receiver go to the inbox behind the drained ones
  * (so they neither overtake them nor get lost), and the drain only ends once the inbox reads empty with no write
  * in progress; from then on messages are pushed live again. A drain stops at the first item no session
@@ -57,6 +62,7 @@ export class Delivery {
   readonly #metrics: StationMetrics;
   readonly #log: StationLogger;
   readonly #window: number;
+  readonly #windowBytes: number;
   readonly #batch: number;
   readonly #receivers = new Map<string, ReceiverState>();
   readonly #work = new Set<Promise<unknown>>();
@@ -68,6 +74,7 @@ export class Delivery {
     this.#metrics = options.metrics;
     this.#log = options.log;
     this.#window = options.drainWindow;
+    this.#windowBytes = options.drainWindowBytes;
     this.#batch = options.drainBatch;
   }
 
@@ -220,6 +227,7 @@ export class Delivery {
    */
   async #drainOnce(receiver: string, state: ReceiverState): Promise<'empty' | 'stopped'> {
     const inflight = new Set<Promise<void>>();
+    let inflightBytes = 0;
     let failed = false;
     let after = 0;
     for (;;) {
@@ -236,12 +244,21 @@ export class Delivery {
         return 'empty';
       }
       for (const item of items) {
-        while (inflight.size >= this.#window && !failed) await Promise.race(inflight);
+        const size = item.payload.length;
+        while (
+          inflight.size > 0 &&
+          !failed &&
+          (inflight.size >= this.#window || inflightBytes + size > this.#windowBytes)
+        ) {
+          await Promise.race(inflight);
+        }
         if (failed) return 'stopped';
         const sessions = this.#presence.active(receiver);
         if (sessions.length === 0) return 'stopped';
         after = item.seq;
+        inflightBytes += size;
         const pushed = this.#push(sessions, item, 'inbox').then((ok) => {
+          inflightBytes -= size;
           if (ok) this.#removeLater(receiver, state, item);
           else failed = true;
         });

@@ -26,11 +26,7 @@ import { ReceiptText, createIdReceipt, createReceipt } from './receipt.js';
  * key ("Document not accepted.", counted as a refusal), must not be dated more than 30 minutes ahead, and is
  * kept only if newer than the stored one ("Document not changed."). All kept: "Document received.".
  */
-export async function processDocumentsCommand(
-  ctx: CommandContext,
-  content: DocumentsCommand,
-  onRejected: (reason: 'document.invalid' | 'document.signature') => void,
-): Promise<Content[]> {
+export async function processDocumentsCommand(ctx: CommandContext, content: DocumentsCommand): Promise<Content[]> {
   const did = parseId(content.did);
   const subject = withoutTerminal(did).text;
   const sn = content.sn;
@@ -78,12 +74,12 @@ export async function processDocumentsCommand(
       doc = parseDocument(json);
     } catch (error) {
       if (!isDimError(error)) throw error;
-      onRejected('document.invalid');
+      ctx.refused('document.invalid');
       errors.push(receipt(ReceiptText.DOCUMENT_NOT_ACCEPTED, 'Document not accepted: ${did}.'));
       continue;
     }
     if (withoutTerminal(doc.did).text !== subject || !verifyDocument(doc, meta)) {
-      onRejected(withoutTerminal(doc.did).text !== subject ? 'document.invalid' : 'document.signature');
+      ctx.refused(withoutTerminal(doc.did).text !== subject ? 'document.invalid' : 'document.signature');
       errors.push(receipt(ReceiptText.DOCUMENT_NOT_ACCEPTED, 'Document not accepted: ${did}.'));
       continue;
     }

@@ -34,9 +34,13 @@ export async function acceptMeta(ctx: CommandContext, did: ID, json: JsonObject)
     meta = parseMeta(json, ctx.backend);
   } catch (error) {
     if (!isDimError(error)) throw error;
+    ctx.refused('meta.invalid');
     return { ok: false, text: ReceiptText.META_NOT_VALID };
   }
-  if (did.isBroadcast || !metaMatchesId(meta, did)) return { ok: false, text: ReceiptText.META_NOT_VALID };
+  if (did.isBroadcast || !metaMatchesId(meta, did)) {
+    ctx.refused('meta.mismatch');
+    return { ok: false, text: ReceiptText.META_NOT_VALID };
+  }
   const subject = withoutTerminal(did).text;
   if (await ctx.store.metas.put(subject, metaToDict(meta))) {
     ctx.contacts.forget(subject);
@@ -44,6 +48,7 @@ export async function acceptMeta(ctx: CommandContext, did: ID, json: JsonObject)
   }
   const stored = (await ctx.contacts.get(subject))?.meta;
   if (stored !== undefined && sameMeta(stored, meta)) return { ok: true, meta: stored };
+  ctx.refused('meta.mismatch');
   return { ok: false, text: ReceiptText.META_NOT_ACCEPTED };
 }
 

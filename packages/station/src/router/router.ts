@@ -32,7 +32,9 @@ export interface RouterOptions {
   readonly metrics: StationMetrics;
   readonly log: StationLogger;
   readonly session: StationConfig['session'];
-  readonly inbox: Pick<StationConfig['inbox'], 'drainWindow' | 'drainBatch'>;
+  readonly inbox: Pick<StationConfig['inbox'], 'drainWindow' | 'drainWindowBytes' | 'drainBatch'>;
+  /** The transport's `maxUnsentBytes`: drains keep their un-acknowledged bytes under half of it. */
+  readonly maxUnsentBytes?: number;
   readonly ans: StationConfig['ans'];
   /** Crypto backend for the station's keys and the users' (pass `nodeBackend` on Node). */
   readonly backend?: CryptoBackend;
@@ -103,6 +105,10 @@ export class Router implements ConnectionHandler {
       metrics: options.metrics,
       log: options.log,
       drainWindow: options.inbox.drainWindow,
+      drainWindowBytes: Math.min(
+        options.inbox.drainWindowBytes,
+        Math.floor((options.maxUnsentBytes ?? Number.MAX_SAFE_INTEGER) / 2),
+      ),
       drainBatch: options.inbox.drainBatch,
     });
     this.#learn = { store: options.store, contacts: this.contacts, backend: options.backend, now: this.#now };
@@ -371,12 +377,10 @@ export class Router implements ConnectionHandler {
       offline: (time) => {
         session.setActive(false, time);
       },
+      refused: (reason) => this.#count(reason),
     };
     const addressed = message.receiver === this.#station.id.text || message.receiver === ANY_STATION;
-    const responses = await serveContent(ctx, content, {
-      addressed,
-      onRejected: (reason) => this.#count(reason),
-    });
+    const responses = await serveContent(ctx, content, { addressed });
     for (const response of responses) this.#reply(session, message, entity, response);
   }
 

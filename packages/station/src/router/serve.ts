@@ -26,8 +26,6 @@ export interface ServeOptions {
    * also reads (`everyone@everywhere`, `anyone@anywhere`, …) get no such answer.
    */
   readonly addressed: boolean;
-  /** A document in an upload was refused (for the refusal counter). */
-  readonly onRejected: (reason: 'document.invalid' | 'document.signature') => void;
 }
 
 /**
@@ -47,7 +45,7 @@ export async function serveContent(ctx: CommandContext, content: Content, option
     ];
   }
   if (isMetaCommand(content)) return processMetaCommand(ctx, content);
-  if (isDocumentsCommand(content)) return processDocumentsCommand(ctx, content, options.onRejected);
+  if (isDocumentsCommand(content)) return processDocumentsCommand(ctx, content);
   if (isLoginCommand(content)) return processLoginCommand(ctx, content);
   if (isReportCommand(content)) return processReportCommand(ctx, content);
   if (isBlockCommand(content)) return processListCommand(ctx, 'block', content);
