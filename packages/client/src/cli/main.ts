@@ -5,6 +5,7 @@ import { registerDocCommands } from './document-command.js';
 import { registerGroupFileCommands } from './group-command.js';
 import { registerIdCommands } from './identity-command.js';
 import { registerMessageCommands } from './message-command.js';
+import { registerStationCommand } from './station-command.js';
 
 export function buildProgram(): Command {
   const program = new Command('dim')
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
   registerGroupFileCommands(program.command('group').description('groups'));
   registerDocCommands(program);
   registerMessageCommands(program);
+  registerStationCommand(program);
   return program;
 }
 
