@@ -56,7 +56,8 @@ export type DimErrorCode =
   | 'cli.usage'
   | 'cli.file'
   | 'client.timeout'
-  | 'client.closed';
+  | 'client.closed'
+  | 'client.passphrase';
 
 export class DimError extends Error {
   readonly code: DimErrorCode;
