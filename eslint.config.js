@@ -41,6 +41,29 @@ export default tseslint.config(
     },
   },
   {
+    // The client core runs in browsers too (the web client reuses it): no Node built-ins.
+    files: ['packages/client/src/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['node:*', 'ws', 'better-sqlite3'],
+              message: 'client/core is isomorphic: Node code goes in client/node.',
+            },
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'Buffer', message: 'Use Uint8Array in client/core.' },
+        'process',
+        'require',
+      ],
+    },
+  },
+  {
     files: ['*.config.{js,ts}'],
     rules: { 'no-restricted-syntax': 'off' },
   },
