@@ -172,11 +172,14 @@ export class DimTestClient {
 
   // Sending
 
-  /** Sends one frame (WebSocket message / MTP Message) holding exactly `payload`. */
+  /**
+   * Sends one frame (WebSocket message / MTP Message) holding exactly `payload`. On WebSocket a string goes
+   * as a text frame, bytes as a binary frame (what browsers send for the Uint8Array the web client passes).
+   */
   sendRaw(payload: Uint8Array | string): void {
     const bytes = typeof payload === 'string' ? encoder.encode(payload) : payload;
     if (this.#ws !== undefined) {
-      this.#ws.send(bytes, { binary: false });
+      this.#ws.send(bytes, { binary: typeof payload !== 'string' });
     } else {
       this.#socket!.write(encodeMtp(MTP.MESSAGE, this.#nextSn(), bytes));
     }
@@ -189,9 +192,9 @@ export class DimTestClient {
 
   /** Serializes and sends a message; returns the exact bytes sent. */
   send(message: ReliableMessage | JsonObject): Uint8Array {
-    const bytes = encoder.encode(serializeMessage(message as JsonObject));
-    this.sendRaw(bytes);
-    return bytes;
+    const text = serializeMessage(message as JsonObject);
+    this.sendRaw(text);
+    return encoder.encode(text);
   }
 
   /**
@@ -276,7 +279,9 @@ export class DimTestClient {
     try {
       for (;;) {
         const incoming = await this.next(
-          (m) => !skipped.includes(m) && (m.message.sender === this.station?.id.text || m.message.meta !== undefined),
+          (m) =>
+            !skipped.includes(m) &&
+            (this.station === undefined ? m.message.meta !== undefined : m.message.sender === this.station.id.text),
           Math.max(1, deadline - Date.now()),
         );
         const opened = this.open(incoming);

@@ -8,7 +8,7 @@ export { ContactCache, CONTACT_CACHE_SIZE } from './contacts.js';
 export type { KnownEntity } from './contacts.js';
 export { destinationOf } from './receiver.js';
 export type { Destination } from './receiver.js';
-export { ReceiptText, createReceipt } from './receipt.js';
+export { ReceiptText, createReceipt, stationReceiptOrigin } from './receipt.js';
 export type { ReceiptExtra } from './receipt.js';
 export { createStationMetrics } from './metrics.js';
 export type { RefusalReason, StationMetrics } from './metrics.js';

@@ -1,6 +1,5 @@
 import { CommandName, createCommand, type Content } from '@dimkit/protocol/content';
-import { receiptOrigin } from '@dimkit/protocol/content';
-import type { JsonObject } from '@dimkit/protocol/encoding';
+import type { JsonObject, JsonValue } from '@dimkit/protocol/encoding';
 
 /**
  * Receipt texts. The reference station's (station spec §3.5; templates from dimchat/sdk-py and dimpart/demo-py
@@ -52,17 +51,46 @@ export interface ReceiptExtra {
   readonly fields?: JsonObject;
 }
 
+/** Envelope fields a station receipt's `origin` copies (wire spec §6.3: what receivers match receipts by). */
+const ORIGIN_FIELDS = ['sender', 'receiver', 'time', 'type', 'group', 'sn', 'IV', 'signature'] as const;
+/** A longer value is not an envelope field a receipt needs (a Base64 signature of RSA-4096 is 684 chars). */
+const ORIGIN_VALUE_MAX = 1024;
+
+function scalar(value: JsonValue | undefined): value is string | number {
+  return (
+    (typeof value === 'string' && value.length <= ORIGIN_VALUE_MAX) ||
+    (typeof value === 'number' && Number.isFinite(value))
+  );
+}
+
 /**
- * A receipt about `message` (station spec §3.5, wire spec §6.3): `text`, and `origin` = the message's
- * envelope without `data`, `key`, `keys`, `meta`, `visa` (plus the content `sn` when known). The compat write
- * filter adds `envelope` and the top-level `sender`/`receiver`/`sn`/`signature` copies when it is sealed.
+ * The `origin` of a station receipt: the message's envelope fields `sender`, `receiver`, `time`, `type`,
+ * `group`, `sn`, `IV`, `signature` (strings and numbers only), plus the content's `sn` when the station
+ * decrypted it. The reference copies every other top-level field too (all but `data`, `key`, `keys`, `meta`,
+ * `visa`); the station does not echo what a peer made up, so a receipt stays small and shallow whatever the
+ * message carried (docs/compatibility.md).
+ */
+export function stationReceiptOrigin(message: JsonObject, sn?: number): JsonObject {
+  const origin: JsonObject = {};
+  for (const field of ORIGIN_FIELDS) {
+    const value = message[field];
+    if (scalar(value)) origin[field] = value;
+  }
+  if (sn !== undefined) origin['sn'] = sn;
+  return origin;
+}
+
+/**
+ * A receipt about `message` (station spec §3.5, wire spec §6.3): `text`, and `origin` =
+ * `stationReceiptOrigin(message, sn)`. The compat write filter adds `envelope` and the top-level
+ * `sender`/`receiver`/`sn`/`signature` copies when it is sealed.
  */
 export function createReceipt(text: string, message: JsonObject, extra: ReceiptExtra = {}): Content {
   return createCommand(
     CommandName.RECEIPT,
     {
       text,
-      origin: receiptOrigin(message, extra.sn),
+      origin: stationReceiptOrigin(message, extra.sn),
       ...extra.fields,
       template: extra.template,
       replacements: extra.replacements,
