@@ -4,7 +4,9 @@ import { isDimError } from '@dimkit/protocol';
 import { registerDocCommands } from './document-command.js';
 import { registerGroupFileCommands } from './group-command.js';
 import { registerIdCommands } from './identity-command.js';
+import { registerListenCommand } from './listen-command.js';
 import { registerMessageCommands } from './message-command.js';
+import { registerSendCommand } from './send-command.js';
 import { registerStationCommand } from './station-command.js';
 
 export function buildProgram(): Command {
@@ -17,6 +19,8 @@ export function buildProgram(): Command {
   registerDocCommands(program);
   registerMessageCommands(program);
   registerStationCommand(program);
+  registerSendCommand(program);
+  registerListenCommand(program);
   return program;
 }
 

@@ -1,0 +1,94 @@
+import type { Command } from 'commander';
+import { nodeBackend } from '@dimkit/crypto-node';
+import { DimError, isDimError } from '@dimkit/protocol';
+import { createTextContent } from '@dimkit/protocol/content';
+import { parseId } from '@dimkit/protocol/mkm';
+import { Messenger } from '../core/messenger.js';
+import { DEFAULT_HOME, openProfile } from '../node/profile.js';
+import { transportForUrl } from '../node/transport-for-url.js';
+
+interface SendOptions {
+  station: string;
+  to: string;
+  text?: string;
+  me?: string;
+  home: string;
+  profile?: string;
+  timeout: string;
+}
+
+function seconds(text: string, option: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0 || value > 86_400) {
+    throw new DimError('cli.usage', `${option} must be a number of seconds in (0, 86400], got "${text}"`);
+  }
+  return value;
+}
+
+/**
+ * `dim send`: one text message through a station. Exits 0 once the station acknowledged it
+ * (its receipt: delivered or cached), printing one JSON line; otherwise 1 with one line on stderr.
+ * An unacknowledged message stays in the profile's outbox and goes with the next `dim` run.
+ */
+async function send(options: SendOptions): Promise<void> {
+  if (options.text === undefined) throw new DimError('cli.usage', 'give the message with --text TEXT');
+  const timeoutMs = seconds(options.timeout, '--timeout') * 1000;
+  const to = parseId(options.to);
+  const transport = transportForUrl(options.station);
+  const store = await openProfile({
+    home: options.home,
+    ...(options.me === undefined ? {} : { me: options.me }),
+    ...(options.profile === undefined ? {} : { profile: options.profile }),
+  });
+  const messenger = new Messenger({
+    identity: store.identity,
+    store,
+    transport,
+    backend: nodeBackend,
+    agent: 'dim send',
+    lookupTimeoutMs: timeoutMs,
+  });
+  let lastProblem: string | undefined;
+  messenger.on('state', (e) => {
+    if (e.reason !== undefined) lastProblem = e.reason;
+  });
+  messenger.on('rejected', (e) => {
+    if (e.code === 'handshake.invalid') lastProblem = e.reason;
+  });
+  try {
+    await messenger.start();
+    const message = await messenger.send(to.text, createTextContent(options.text));
+    try {
+      const done = await messenger.waitForReceipt(message.id, timeoutMs);
+      process.stdout.write(
+        `${JSON.stringify({ id: done.id, to: to.text, signature: done.signature, state: done.state })}\n`,
+      );
+    } catch (error) {
+      if (isDimError(error, 'client.timeout') && messenger.state !== 'running') {
+        const why = lastProblem === undefined ? '' : ` (${lastProblem})`;
+        throw new DimError(
+          'client.timeout',
+          `could not reach the station ${options.station}${why} within ${timeoutMs / 1000} s; the message stays in the outbox`,
+        );
+      }
+      throw error;
+    }
+  } finally {
+    await messenger.stop();
+    await store.close();
+  }
+}
+
+export function registerSendCommand(program: Command): void {
+  program
+    .command('send')
+    .description('send a text message through a station; exits 0 once the station has acknowledged it')
+    .requiredOption('--station <url>', 'the station: ws://host:port/ (WebSocket) or tcp://host:port (MTP)')
+    .requiredOption('--to <id>', 'the receiver ID')
+    .option('--text <text>', 'the text to send')
+    .option('--me <file>', 'an identity file (its profile in --home is created on first use)')
+    .option('--home <dir>', 'the profile directory', DEFAULT_HOME)
+    .option('--profile <id>', 'which profile of --home, when it holds several')
+    .option('--timeout <seconds>', 'how long to wait for the station', '30')
+    .action((options: SendOptions) => send(options));
+}
