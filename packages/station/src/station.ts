@@ -1,13 +1,14 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { nodeBackend } from '@dimkit/crypto-node';
 import { DimError, isDimError } from '@dimkit/protocol';
 import { createIdentity, identityToJson, parseIdentity, updateVisa, type Identity } from '@dimkit/protocol/account';
 import type { JsonObject } from '@dimkit/protocol/encoding';
 import { EntityType } from '@dimkit/protocol/mkm';
 import { DEFAULT_STATION_CONFIG, advertisedHost, type StationConfig } from './config.js';
-import { healthHandler, HttpRouter, metricsHandler } from './http/index.js';
+import { healthHandler, HttpRouter, metricsHandler, staticHandler } from './http/index.js';
 import { createLogger, type StationLogger } from './logger.js';
 import { MetricsRegistry } from './metrics/index.js';
 import { Router, createStationMetrics, type StationMetrics } from './router/index.js';
@@ -17,6 +18,9 @@ import { TransportServer, type Connection, type ConnectionHandler } from './tran
 /** The SQLite file in the data directory. */
 export const DATABASE_FILE = 'station.db';
 
+/** The built web client (`packages/web/dist` beside this package), served at `/` when it exists. */
+export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../web/dist/', import.meta.url));
+
 export interface StationOptions {
   /** Default DEFAULT_STATION_CONFIG. */
   readonly config?: StationConfig;
@@ -24,6 +28,8 @@ export interface StationOptions {
   readonly logger?: StationLogger;
   /** Where metrics are registered; default a registry of the station's own. */
   readonly metrics?: MetricsRegistry;
+  /** Directory of the web client served at `/` (default DEFAULT_WEB_ROOT, if built); `false` serves none. */
+  readonly webRoot?: string | false;
 }
 
 type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
@@ -50,8 +56,10 @@ export class Station {
   #stationMetrics: StationMetrics | undefined;
   #purgeTimer: ReturnType<typeof setInterval> | undefined;
   #stopping: Promise<void> | undefined;
+  readonly #webRoot: string | false;
 
   constructor(options: StationOptions = {}) {
+    this.#webRoot = options.webRoot ?? DEFAULT_WEB_ROOT;
     this.config = options.config ?? DEFAULT_STATION_CONFIG;
     this.log = options.logger ?? createLogger({ level: this.config.logLevel });
     this.metrics = options.metrics ?? new MetricsRegistry();
@@ -113,6 +121,9 @@ export class Station {
         })),
       );
       http.get('/metrics', metricsHandler(this.metrics));
+      if (this.#webRoot !== false && existsSync(join(this.#webRoot, 'index.html'))) {
+        http.get('/*', staticHandler({ root: this.#webRoot }));
+      }
       const transport = new TransportServer({
         ...config.transport,
         host: config.host,

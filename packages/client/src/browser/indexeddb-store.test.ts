@@ -5,6 +5,7 @@ import type { JsonObject } from '@dimkit/protocol/encoding';
 import { describe, expect, it } from 'vitest';
 import type { ClientStore, NewOutgoing, ReceiptRecord } from '../core/client-store.js';
 import { MemoryClientStore } from '../core/memory-store.js';
+import { describeClientStore } from '../../test/store-contract.js';
 import { IndexedDbClientStore } from './indexeddb-store.js';
 
 const ALICE = 'alice@4WDfe3zZ4T7opFSi3iDAKiuTnUHjxmXekk';
@@ -271,4 +272,18 @@ describe('IndexedDbClientStore on disk', () => {
     expect(await fresh.getSetting('x')).toBeUndefined();
     await fresh.close();
   });
+});
+
+describeClientStore('IndexedDbClientStore', async () => {
+  const factory = new IDBFactory();
+  const name = `contract-${++dbCounter}`;
+  const secretKey = await aesKey();
+  const store = await IndexedDbClientStore.open(name, { factory, secretKey });
+  return {
+    store,
+    reopen: async () => {
+      await store.close();
+      return IndexedDbClientStore.open(name, { factory, secretKey });
+    },
+  };
 });

@@ -1,0 +1,376 @@
+import type { StoredMessage } from '@dimkit/client/core';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { AddContactDialog, ContactInfoDialog, ExportDialog, ProfileDialog } from './dialogs.js';
+import { clock, dayKey, dayLabel, listTime, preview, stateMark } from './format.js';
+import type { ChatSession, ConversationView } from './session.js';
+import { Avatar, ConnectionBadge, CopyButton } from './ui.js';
+import { VirtualList } from './virtual-list.js';
+
+type Dialog = 'add' | 'profile' | 'export' | 'info' | undefined;
+
+export function ChatScreen(props: { session: ChatSession; onLock: () => void }) {
+  const { session } = props;
+  const [, rerender] = useState(0);
+  useEffect(() => session.subscribe(() => rerender((n) => n + 1)), [session]);
+  const [current, setCurrent] = useState<string | undefined>(() => location.hash.slice(1) || undefined);
+  const [dialog, setDialog] = useState<Dialog>();
+
+  useEffect(() => {
+    if (current !== undefined) history.replaceState(null, '', `#${current}`);
+  }, [current]);
+
+  return (
+    <div class={`chat-app${current === undefined ? '' : ' has-current'}`}>
+      <Sidebar session={session} current={current} onOpen={setCurrent} onDialog={setDialog} onLock={props.onLock} />
+      {current === undefined ? (
+        <main class="pane empty-pane">
+          <div class="empty">
+            <p class="strong">No conversation open</p>
+            <p class="muted">Pick one on the left, or add a contact by their DIM ID.</p>
+            <p class="muted small">
+              Your ID: <span class="mono break">{session.me}</span> <CopyButton text={session.me} label="Copy" />
+            </p>
+          </div>
+        </main>
+      ) : (
+        <ChatPane
+          key={current}
+          session={session}
+          conversation={current}
+          onBack={() => setCurrent(undefined)}
+          onInfo={() => setDialog('info')}
+        />
+      )}
+      {dialog === 'add' && (
+        <AddContactDialog
+          session={session}
+          onClose={() => setDialog(undefined)}
+          onAdded={(id) => {
+            setDialog(undefined);
+            setCurrent(id);
+          }}
+        />
+      )}
+      {dialog === 'profile' && <ProfileDialog session={session} onClose={() => setDialog(undefined)} />}
+      {dialog === 'export' && <ExportDialog session={session} onClose={() => setDialog(undefined)} />}
+      {dialog === 'info' && current !== undefined && (
+        <ContactInfoDialog session={session} peer={session.peer(current)} onClose={() => setDialog(undefined)} />
+      )}
+    </div>
+  );
+}
+
+function Sidebar(props: {
+  session: ChatSession;
+  current: string | undefined;
+  onOpen: (id: string) => void;
+  onDialog: (d: Dialog) => void;
+  onLock: () => void;
+}) {
+  const { session, current } = props;
+  return (
+    <aside class="sidebar" aria-label="Conversations and account">
+      <header class="me">
+        <button
+          type="button"
+          class="me-button"
+          onClick={() => props.onDialog('profile')}
+          aria-label="Edit your profile"
+        >
+          <Avatar id={session.me} name={session.myName} src={session.myAvatar} size={40} />
+          <span class="me-text">
+            <span class="strong ellipsis">{session.myName}</span>
+            <span class="mono tiny muted ellipsis">{session.me}</span>
+          </span>
+        </button>
+        <ConnectionBadge connection={session.connection} />
+      </header>
+      <div class="side-actions">
+        <button type="button" class="primary" onClick={() => props.onDialog('add')}>
+          + Add contact
+        </button>
+      </div>
+      <nav class="conversations" aria-label="Conversations">
+        {session.conversations.length === 0 ? (
+          <p class="muted small pad">No conversations yet.</p>
+        ) : (
+          <ul>
+            {session.conversations.map((c) => (
+              <li key={c.id}>
+                <ConversationItem session={session} view={c} active={c.id === current} onOpen={props.onOpen} />
+              </li>
+            ))}
+          </ul>
+        )}
+      </nav>
+      <footer class="side-footer">
+        <button type="button" onClick={() => props.onDialog('profile')}>
+          Profile
+        </button>
+        <button type="button" onClick={() => props.onDialog('export')}>
+          Export identity
+        </button>
+        <button type="button" onClick={props.onLock}>
+          Lock
+        </button>
+      </footer>
+    </aside>
+  );
+}
+
+function ConversationItem(props: {
+  session: ChatSession;
+  view: ConversationView;
+  active: boolean;
+  onOpen: (id: string) => void;
+}) {
+  const { view, session } = props;
+  const peer = session.peer(view.id);
+  const last = view.lastMessage;
+  const text =
+    last === undefined ? 'No messages yet' : `${last.direction === 'out' ? 'You: ' : ''}${preview(last.content)}`;
+  return (
+    <button
+      type="button"
+      class={`conv${props.active ? ' active' : ''}${view.unread > 0 ? ' unread' : ''}`}
+      aria-current={props.active ? 'true' : undefined}
+      onClick={() => props.onOpen(view.id)}
+      data-conversation={view.id}
+    >
+      <Avatar id={peer.id} name={peer.name} src={peer.avatar} group={peer.isGroup} size={44} />
+      <span class="conv-text">
+        <span class="conv-top">
+          <span class="conv-name ellipsis">
+            {peer.name}
+            {peer.keyChangedAt !== undefined && (
+              <span class="warn-dot" title="Their key changed" aria-label="key changed">
+                {' '}
+                ⚠
+              </span>
+            )}
+          </span>
+          <span class="conv-time">{listTime(view.lastTime)}</span>
+        </span>
+        <span class="conv-bottom">
+          <span class="conv-last ellipsis">{text}</span>
+          {view.unread > 0 && (
+            <span class="badge" aria-label={`${view.unread} unread`}>
+              {view.unread}
+            </span>
+          )}
+        </span>
+      </span>
+    </button>
+  );
+}
+
+type Row =
+  | { readonly kind: 'day'; readonly key: string; readonly label: string }
+  | { readonly kind: 'msg'; readonly key: string; readonly message: StoredMessage; readonly first: boolean };
+
+function rowsOf(messages: readonly StoredMessage[]): Row[] {
+  const rows: Row[] = [];
+  let day = '';
+  let previous: StoredMessage | undefined;
+  for (const m of messages) {
+    const d = dayKey(m.time);
+    if (d !== day) {
+      rows.push({ kind: 'day', key: `d-${d}`, label: dayLabel(m.time) });
+      day = d;
+      previous = undefined;
+    }
+    // The first of a run from one sender shows the sender's name in groups and gets more space.
+    const first = previous === undefined || previous.sender !== m.sender || m.time - previous.time > 300;
+    rows.push({ kind: 'msg', key: `m-${m.id}`, message: m, first });
+    previous = m;
+  }
+  return rows;
+}
+
+function ChatPane(props: { session: ChatSession; conversation: string; onBack: () => void; onInfo: () => void }) {
+  const { session, conversation } = props;
+  const peer = session.peer(conversation);
+  const thread = session.threads.get(conversation);
+  const messages = thread?.messages ?? [];
+  const rows = useMemo(() => rowsOf(messages), [messages]);
+  const unread = session.conversations.find((c) => c.id === conversation)?.unread ?? 0;
+  const loading = useRef(false);
+
+  useEffect(() => {
+    void session.openThread(conversation);
+  }, [session, conversation]);
+
+  // Read receipts: the conversation is on screen and the tab is visible.
+  useEffect(() => {
+    const mark = () => {
+      if (document.visibilityState === 'visible' && unread > 0) void session.markRead(conversation);
+    };
+    mark();
+    document.addEventListener('visibilitychange', mark);
+    return () => document.removeEventListener('visibilitychange', mark);
+  }, [session, conversation, unread]);
+
+  const loadOlder = useCallback(() => {
+    if (loading.current || thread === undefined || thread.complete) return;
+    loading.current = true;
+    void session.loadOlder(conversation).finally(() => (loading.current = false));
+  }, [session, conversation, thread]);
+
+  const render = useCallback(
+    (row: Row) =>
+      row.kind === 'day' ? (
+        <div class="day" role="separator">
+          <span>{row.label}</span>
+        </div>
+      ) : (
+        <MessageRow session={session} message={row.message} first={row.first} group={peer.isGroup} />
+      ),
+    [session, peer.isGroup],
+  );
+
+  return (
+    <main class="pane" aria-label={`Conversation with ${peer.name}`}>
+      <header class="pane-head">
+        <button type="button" class="icon-button back" aria-label="Back to conversations" onClick={props.onBack}>
+          ←
+        </button>
+        <button type="button" class="peer-button" onClick={props.onInfo} aria-label={`About ${peer.name}`}>
+          <Avatar id={peer.id} name={peer.name} src={peer.avatar} group={peer.isGroup} size={38} />
+          <span class="peer-text">
+            <span class="strong ellipsis">{peer.name}</span>
+            <span class="mono tiny muted ellipsis">{peer.id}</span>
+          </span>
+        </button>
+        <span class="e2e-note" title="Messages are encrypted in this browser; the station cannot read them">
+          🔒 End-to-end encrypted
+        </span>
+      </header>
+      {peer.keyChangedAt !== undefined && (
+        <div class="banner warn" role="alert">
+          <span>
+            ⚠ {peer.name}'s encryption key changed on {new Date(peer.keyChangedAt * 1000).toLocaleString()}. If you did
+            not expect this, check the new fingerprint with them another way.
+          </span>
+          <span class="banner-actions">
+            <button type="button" onClick={props.onInfo}>
+              Show fingerprint
+            </button>
+            <button type="button" onClick={() => void session.acknowledgeKeyChange(conversation)}>
+              Dismiss
+            </button>
+          </span>
+        </div>
+      )}
+      {!peer.known && !peer.isGroup && (
+        <div class="banner info" role="status">
+          Waiting for {peer.name}'s public keys from the station; messages are kept until they arrive.
+        </div>
+      )}
+      {messages.length === 0 && thread !== undefined ? (
+        <div class="messages-empty muted">No messages yet. Say hello!</div>
+      ) : (
+        <VirtualList
+          items={rows}
+          itemKey={(r) => r.key}
+          estimate={(r) => (r.kind === 'day' ? 44 : 52)}
+          render={render}
+          onNearTop={loadOlder}
+          label={`Messages with ${peer.name}`}
+          resetKey={conversation}
+        />
+      )}
+      <Composer session={session} conversation={conversation} />
+    </main>
+  );
+}
+
+function MessageRow(props: { session: ChatSession; message: StoredMessage; first: boolean; group: boolean }) {
+  const { message, session } = props;
+  const out = message.direction === 'out';
+  const content = message.content as StoredMessage['content'] & Record<string, unknown>;
+  const text = typeof content['text'] === 'string' ? content['text'] : preview(message.content);
+  const mark = out ? stateMark(message.state) : undefined;
+  return (
+    <div
+      class={`msg ${out ? 'out' : 'in'}${props.first ? ' first' : ''}`}
+      data-id={message.id}
+      data-state={message.state}
+    >
+      <div class="bubble">
+        {props.group && !out && props.first && <div class="sender">{session.peer(message.sender).name}</div>}
+        <span class="text">{text}</span>
+        <span class="meta">
+          <time dateTime={new Date(message.time * 1000).toISOString()}>{clock(message.time)}</time>
+          {mark && (
+            <span class={`mark ${mark.tone}`} title={mark.label} aria-label={mark.label} role="img">
+              {mark.glyph}
+            </span>
+          )}
+        </span>
+      </div>
+      {out && message.state === 'failed' && (
+        <div class="failed-line">
+          <span class="error small">{message.error ?? 'Not sent.'}</span>
+          <button type="button" class="link-button" onClick={() => void session.retry(message)}>
+            Retry
+          </button>
+        </div>
+      )}
+    </div>
+  );
+}
+
+function Composer(props: { session: ChatSession; conversation: string }) {
+  const [text, setText] = useState('');
+  const [error, setError] = useState<string>();
+  const input = useRef<HTMLTextAreaElement>(null);
+  useEffect(() => input.current?.focus(), [props.conversation]);
+  const send = async () => {
+    const value = text.trim();
+    if (value === '') return;
+    setText('');
+    setError(undefined);
+    try {
+      await props.session.sendText(props.conversation, value);
+    } catch (err) {
+      setText(value);
+      setError(String((err as Error).message ?? err));
+    }
+    input.current?.focus();
+  };
+  return (
+    <form
+      class="composer"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void send();
+      }}
+    >
+      {error && (
+        <p class="error small composer-error" role="alert">
+          {error}
+        </p>
+      )}
+      <label class="visually-hidden" for="composer-input">
+        Message
+      </label>
+      <textarea
+        id="composer-input"
+        ref={input}
+        rows={1}
+        value={text}
+        placeholder="Write a message…"
+        onInput={(e) => setText(e.currentTarget.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+            e.preventDefault();
+            void send();
+          }
+        }}
+      />
+      <button type="submit" class="primary send" disabled={text.trim() === ''}>
+        Send
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,394 @@
+import { isDimError } from '@dimkit/protocol';
+import { identityToJson, parseIdentity, updateVisa, type Contact, type Identity } from '@dimkit/protocol/account';
+import { type Content, createTextContent } from '@dimkit/protocol/content';
+import { sha256 } from '@dimkit/protocol/crypto';
+import { encodeHex, encodeUtf8, type JsonObject } from '@dimkit/protocol/encoding';
+import { documentName, parseId, visaKey } from '@dimkit/protocol/mkm';
+import { IndexedDbClientStore, WebSocketTransport, type UnlockedIdentity } from '@dimkit/client/browser';
+import {
+  Messenger,
+  type ConnectionState,
+  type ConversationSummary,
+  type StateEvent,
+  type StoredMessage,
+} from '@dimkit/client/core';
+
+/** What the app calls itself in its visa and login command. */
+export const APP_ID = 'dimkit.web';
+const PAGE = 60;
+
+export interface Peer {
+  readonly id: string;
+  readonly name: string;
+  readonly avatar?: string;
+  readonly isGroup: boolean;
+  /** First bytes of SHA-256 of the visa key, for comparing out of band. */
+  readonly fingerprint?: string;
+  /** When a changed visa key was noticed and not yet acknowledged (seconds). */
+  readonly keyChangedAt?: number;
+  /** Whether the station gave us a meta (else messages to it wait). */
+  readonly known: boolean;
+}
+
+export interface ConversationView {
+  readonly id: string;
+  readonly lastMessage?: StoredMessage;
+  readonly lastTime: number;
+  readonly unread: number;
+}
+
+export interface Connection {
+  readonly state: ConnectionState;
+  readonly reason?: string;
+  /** In `waiting`: when the next attempt starts (ms since 1970). */
+  readonly retryAt?: number;
+}
+
+interface Thread {
+  messages: StoredMessage[];
+  /** No older messages in the store. */
+  complete: boolean;
+}
+
+/** A short readable name for an ID without a visa name: its name part, else the start of its address. */
+export function fallbackName(id: string): string {
+  const at = id.indexOf('@');
+  if (at > 0) return id.slice(0, at);
+  const address = id.slice(at + 1);
+  return `${address.slice(0, 6)}…${address.slice(-4)}`;
+}
+
+function fingerprintOf(contact: Contact | Identity): string | undefined {
+  const visa = contact.visa;
+  if (visa === undefined) return undefined;
+  let key: JsonObject | undefined;
+  try {
+    key = visaKey(visa)?.dict as JsonObject | undefined;
+  } catch {
+    return undefined;
+  }
+  const data = key?.['data'];
+  if (typeof data !== 'string') return undefined;
+  const hex = encodeHex(sha256(encodeUtf8(data))).slice(0, 32);
+  return hex.replace(/(.{4})(?!$)/g, '$1 ');
+}
+
+/**
+ * The logged-in app: one SDK messenger over a browser WebSocket and the identity's IndexedDB store,
+ * plus the little the UI keeps beside it (the roster of added contacts, display names, key-change
+ * notices). Views read its fields and re-render on `subscribe`.
+ */
+export class ChatSession {
+  identity: Identity;
+  readonly store: IndexedDbClientStore;
+  readonly transport: WebSocketTransport;
+  readonly #unlocked: UnlockedIdentity;
+  #messenger: Messenger;
+  #offMessenger: (() => void)[] = [];
+  readonly #listeners = new Set<() => void>();
+
+  connection: Connection = { state: 'idle' };
+  conversations: ConversationView[] = [];
+  readonly peers = new Map<string, Peer>();
+  roster: string[] = [];
+  readonly threads = new Map<string, Thread>();
+  /** Errors worth telling the user (a send that failed, a lookup that timed out). */
+  notice: string | undefined;
+
+  private constructor(
+    unlocked: UnlockedIdentity,
+    identity: Identity,
+    store: IndexedDbClientStore,
+    transport: WebSocketTransport,
+  ) {
+    this.#unlocked = unlocked;
+    this.identity = identity;
+    this.store = store;
+    this.transport = transport;
+    this.#messenger = this.#createMessenger();
+  }
+
+  /** Opens the identity's store and starts the messenger. Throws DimError for an identity file that does not verify. */
+  static async open(unlocked: UnlockedIdentity, stationUrl: string): Promise<ChatSession> {
+    const identity = parseIdentity(unlocked.identity);
+    const store = await IndexedDbClientStore.open(IndexedDbClientStore.databaseName(identity.id.text), {
+      secretKey: unlocked.storeKey,
+    });
+    const session = new ChatSession(unlocked, identity, store, new WebSocketTransport(stationUrl));
+    await session.#load();
+    await session.#messenger.start();
+    return session;
+  }
+
+  get me(): string {
+    return this.identity.id.text;
+  }
+
+  get myName(): string {
+    return (this.identity.visa && documentName(this.identity.visa)) ?? fallbackName(this.me);
+  }
+
+  get myAvatar(): string | undefined {
+    const avatar = this.identity.visa?.properties['avatar'];
+    return typeof avatar === 'string' && avatar !== '' ? avatar : undefined;
+  }
+
+  get myFingerprint(): string | undefined {
+    return fingerprintOf(this.identity);
+  }
+
+  get messenger(): Messenger {
+    return this.#messenger;
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #changed(): void {
+    for (const listener of [...this.#listeners]) listener();
+  }
+
+  #createMessenger(): Messenger {
+    const messenger = new Messenger({
+      identity: this.identity,
+      store: this.store,
+      transport: this.transport,
+      agent: 'dimkit web',
+    });
+    this.#offMessenger = [
+      messenger.on('state', (e) => this.#onState(e)),
+      messenger.on('message', ({ message }) => void this.#onMessage(message)),
+      messenger.on('receipt', ({ message }) => this.#replaceMessage(message)),
+      messenger.on('outbox', ({ item }) => {
+        if (item.messageId !== undefined) void this.#reloadMessage(item.messageId);
+      }),
+      messenger.on('contact', ({ contact }) => void this.#onContact(contact)),
+      messenger.on('error', ({ error, context }) => console.warn(`dimkit: ${context}:`, error)),
+    ];
+    return messenger;
+  }
+
+  async #load(): Promise<void> {
+    const roster = await this.store.getSetting('web.roster');
+    this.roster = roster === undefined ? [] : (JSON.parse(roster) as string[]);
+    for (const record of await this.store.listContacts()) {
+      await this.#refreshPeer(record.id);
+    }
+    await this.#refreshConversations();
+  }
+
+  // ------------------------------------------------------------------ state from the SDK
+
+  #onState(e: StateEvent): void {
+    this.connection = {
+      state: e.state,
+      ...(e.reason === undefined ? {} : { reason: e.reason }),
+      ...(e.retryInMs === undefined ? {} : { retryAt: Date.now() + e.retryInMs }),
+    };
+    this.#changed();
+  }
+
+  async #onMessage(message: StoredMessage): Promise<void> {
+    const thread = this.threads.get(message.conversation);
+    if (thread !== undefined && !thread.messages.some((m) => m.id === message.id)) {
+      thread.messages = [...thread.messages, message];
+    }
+    if (!this.peers.has(message.conversation)) await this.#refreshPeer(message.conversation);
+    await this.#refreshConversations();
+  }
+
+  #replaceMessage(message: StoredMessage): void {
+    const thread = this.threads.get(message.conversation);
+    if (thread === undefined) return;
+    const index = thread.messages.findIndex((m) => m.id === message.id);
+    if (index < 0) return;
+    const next = thread.messages.slice();
+    next[index] = message;
+    thread.messages = next;
+    this.#changed();
+  }
+
+  async #reloadMessage(id: number): Promise<void> {
+    const message = await this.store.getMessage(id);
+    if (message !== undefined) this.#replaceMessage(message);
+  }
+
+  async #onContact(contact: Contact): Promise<void> {
+    const id = contact.id.text;
+    const fingerprint = fingerprintOf(contact);
+    if (fingerprint !== undefined) {
+      const known = await this.store.getSetting(`web.visa-key:${id}`);
+      if (known !== fingerprint) {
+        await this.store.putSetting(`web.visa-key:${id}`, fingerprint);
+        // A key we had seen before was replaced: the contact re-installed, or someone else holds the ID now.
+        if (known !== undefined) await this.store.putSetting(`web.key-changed:${id}`, String(Date.now() / 1000));
+      }
+    }
+    await this.#refreshPeer(id, contact);
+    this.#changed();
+  }
+
+  async #refreshPeer(id: string, contact?: Contact): Promise<Peer> {
+    let isGroup = false;
+    try {
+      isGroup = parseId(id).isGroup;
+    } catch {
+      // not an ID we can show; keep the fallback
+    }
+    const c = contact ?? (await this.#messenger.contacts.get(id));
+    const visa = c?.visa;
+    const name = (visa && documentName(visa)) ?? fallbackName(id);
+    const avatar = visa?.properties['avatar'];
+    const changed = await this.store.getSetting(`web.key-changed:${id}`);
+    const fingerprint = c === undefined ? undefined : fingerprintOf(c);
+    const peer: Peer = {
+      id,
+      name,
+      isGroup,
+      known: c !== undefined,
+      ...(typeof avatar === 'string' && avatar !== '' ? { avatar } : {}),
+      ...(fingerprint === undefined ? {} : { fingerprint }),
+      ...(changed ? { keyChangedAt: Number(changed) } : {}),
+    };
+    this.peers.set(id, peer);
+    return peer;
+  }
+
+  peer(id: string): Peer {
+    return this.peers.get(id) ?? { id, name: fallbackName(id), isGroup: false, known: false };
+  }
+
+  async #refreshConversations(): Promise<void> {
+    const summaries: ConversationSummary[] = await this.store.listConversations();
+    const views: ConversationView[] = [];
+    const seen = new Set<string>();
+    for (const s of summaries) {
+      seen.add(s.id);
+      const lastMessage = await this.store.getMessage(s.lastMessageId);
+      views.push({ id: s.id, lastTime: s.lastTime, unread: s.unread, ...(lastMessage ? { lastMessage } : {}) });
+    }
+    // Contacts added but not written to yet, newest first, after the conversations.
+    for (const id of [...this.roster].reverse()) if (!seen.has(id)) views.push({ id, lastTime: 0, unread: 0 });
+    views.sort((a, b) => b.lastTime - a.lastTime);
+    this.conversations = views;
+    this.#changed();
+  }
+
+  // ------------------------------------------------------------------ actions
+
+  /**
+   * Adds a contact by ID: asks the station for its meta and visa (so messages can be encrypted to it)
+   * and puts it in the roster. Throws DimError ('id.syntax', 'meta.missing', 'client.timeout').
+   */
+  async addContact(text: string): Promise<Peer> {
+    const id = parseId(text.trim()).text;
+    if (!this.roster.includes(id)) {
+      this.roster = [...this.roster, id];
+      await this.store.putSetting('web.roster', JSON.stringify(this.roster));
+    }
+    await this.#refreshPeer(id);
+    await this.#refreshConversations();
+    const contact = await this.#messenger.contact(id);
+    const peer = await this.#refreshPeer(id, contact);
+    this.#changed();
+    return peer;
+  }
+
+  /** The loaded messages of a conversation (the newest page first time), oldest first. */
+  async openThread(conversation: string): Promise<Thread> {
+    let thread = this.threads.get(conversation);
+    if (thread === undefined) {
+      const messages = await this.store.listMessages(conversation, { limit: PAGE });
+      thread = { messages, complete: messages.length < PAGE };
+      this.threads.set(conversation, thread);
+      this.#changed();
+    }
+    return thread;
+  }
+
+  /** Loads the page before the oldest loaded message; returns how many were added. */
+  async loadOlder(conversation: string): Promise<number> {
+    const thread = await this.openThread(conversation);
+    if (thread.complete || thread.messages.length === 0) return 0;
+    const older = await this.store.listMessages(conversation, { limit: PAGE, before: thread.messages[0]!.id });
+    thread.complete = older.length < PAGE;
+    thread.messages = [...older, ...thread.messages];
+    this.#changed();
+    return older.length;
+  }
+
+  async sendContent(conversation: string, content: Content): Promise<StoredMessage> {
+    const message = await this.#messenger.send(conversation, content);
+    const thread = await this.openThread(conversation);
+    if (!thread.messages.some((m) => m.id === message.id)) thread.messages = [...thread.messages, message];
+    await this.#refreshConversations();
+    return message;
+  }
+
+  sendText(conversation: string, text: string): Promise<StoredMessage> {
+    return this.sendContent(conversation, createTextContent(text));
+  }
+
+  /** Puts a failed message back in the queue. */
+  async retry(message: StoredMessage): Promise<void> {
+    for (const item of await this.store.listOutbox()) {
+      if (item.messageId === message.id) await this.#messenger.retry(item.id);
+    }
+  }
+
+  async markRead(conversation: string): Promise<void> {
+    const view = this.conversations.find((c) => c.id === conversation);
+    if (view === undefined || view.unread === 0) return;
+    const changed = await this.#messenger.markRead(conversation);
+    for (const message of changed) this.#replaceMessage(message);
+    await this.#refreshConversations();
+  }
+
+  /** Clears the key-change notice of a contact (the user has checked it). */
+  async acknowledgeKeyChange(id: string): Promise<void> {
+    await this.store.putSetting(`web.key-changed:${id}`, '');
+    // An empty setting reads as "no notice".
+    const peer = this.peers.get(id);
+    if (peer !== undefined) {
+      const { keyChangedAt: _gone, ...rest } = peer;
+      this.peers.set(id, rest);
+    }
+    this.#changed();
+  }
+
+  /**
+   * Re-signs the visa with a new name and avatar, seals it in the vault, and publishes it: the
+   * messenger is restarted with the new identity (it sends the visa to the station and to
+   * everyone once running, station spec §6 step 5).
+   */
+  async updateProfile(name: string, avatar: string | undefined): Promise<void> {
+    const properties: JsonObject = { name, avatar: avatar ?? '', app_id: APP_ID };
+    const next = updateVisa(this.identity, properties);
+    await this.#unlocked.save(identityToJson(next), name);
+    this.identity = next;
+    for (const off of this.#offMessenger) off();
+    await this.#messenger.stop();
+    this.#messenger = this.#createMessenger();
+    await this.#messenger.start();
+    this.#changed();
+  }
+
+  /** The identity file, as `dim id export` writes it (holds the private keys in the clear). */
+  exportIdentity(): JsonObject {
+    return identityToJson(this.identity);
+  }
+
+  async close(): Promise<void> {
+    for (const off of this.#offMessenger) off();
+    await this.#messenger.stop();
+    await this.store.close();
+    this.#listeners.clear();
+  }
+}
+
+/** A DimError's code, else undefined. */
+export function errorCode(error: unknown): string | undefined {
+  return isDimError(error) ? error.code : undefined;
+}
