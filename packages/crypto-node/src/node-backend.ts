@@ -91,9 +91,27 @@ function modulusLength(key: RsaPublicKeyData, input: Uint8Array): Uint8Array | u
   return out;
 }
 
+/**
+ * CSPRNG output drawn from OpenSSL 4 KiB at a time: one call into node:crypto costs more than a
+ * message's AES, and every sealed message needs an IV (and a fresh key now and then). Each byte
+ * is handed out once, as a copy, and wiped from the pool as it goes.
+ */
+const RANDOM_POOL_BYTES = 4096;
+const MAX_POOLED_REQUEST = 256;
+const randomPool = new Uint8Array(RANDOM_POOL_BYTES);
+let randomOffset = RANDOM_POOL_BYTES;
+
 function randomBytes(length: number): Uint8Array {
   if (!Number.isInteger(length) || length < 0) throw new RangeError(`randomBytes: bad length ${length}`);
-  return randomFillSync(new Uint8Array(length));
+  if (length > MAX_POOLED_REQUEST) return randomFillSync(new Uint8Array(length));
+  if (randomOffset + length > RANDOM_POOL_BYTES) {
+    randomFillSync(randomPool);
+    randomOffset = 0;
+  }
+  const out = randomPool.slice(randomOffset, randomOffset + length);
+  randomPool.fill(0, randomOffset, randomOffset + length);
+  randomOffset += length;
+  return out;
 }
 
 function checkAesKey(key: Uint8Array): void {

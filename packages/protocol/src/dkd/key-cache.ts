@@ -17,7 +17,8 @@ interface CachedKey {
  * `key` value once. Never used for broadcast destinations.
  */
 export class CipherKeyCache {
-  readonly #directions = new Map<string, CachedKey>();
+  /** sender → destination → key (nested, so a lookup builds no combined string). */
+  readonly #directions = new Map<string, Map<string, CachedKey>>();
   readonly #wrapped = new WeakMap<SymmetricKey, WeakMap<PublicKey, string>>();
   readonly #unwrapped = new WeakMap<PrivateKey, Map<string, SymmetricKey>>();
   readonly #reuseSeconds: number;
@@ -28,20 +29,27 @@ export class CipherKeyCache {
 
   /** The key last used or received for this direction, if still fresh. */
   get(sender: string, destination: string, now = Date.now() / 1000): SymmetricKey | undefined {
-    const entry = this.#directions.get(`${sender}\n${destination}`);
+    const bySender = this.#directions.get(sender);
+    const entry = bySender?.get(destination);
     if (entry === undefined) return undefined;
     if (now - entry.since > this.#reuseSeconds) {
-      this.#directions.delete(`${sender}\n${destination}`);
+      bySender!.delete(destination);
+      if (bySender!.size === 0) this.#directions.delete(sender);
       return undefined;
     }
     return entry.key;
   }
 
-  set(sender: string, destination: string, key: SymmetricKey, now = Date.now() / 1000): void {
-    const name = `${sender}\n${destination}`;
-    const entry = this.#directions.get(name);
-    if (entry?.key === key) return;
-    this.#directions.set(name, { key, since: now });
+  /** Records `key` for this direction; setting the key it already holds keeps its age. */
+  set(sender: string, destination: string, key: SymmetricKey, now?: number): void {
+    let bySender = this.#directions.get(sender);
+    if (bySender === undefined) {
+      bySender = new Map();
+      this.#directions.set(sender, bySender);
+    }
+    // Opening a message of a reused key lands here every time: a lookup, no clock read.
+    if (bySender.get(destination)?.key === key) return;
+    bySender.set(destination, { key, since: now ?? Date.now() / 1000 });
   }
 
   /** Base64 of `key.dict` encrypted for `receiverKey`, encrypting at most once per pair. */
@@ -61,17 +69,27 @@ export class CipherKeyCache {
 
   /** The symmetric key inside `wrapped` (Base64) for `privateKey`, decrypting at most once. */
   unwrap(wrapped: string, privateKey: PrivateKey, decrypt: () => SymmetricKey): SymmetricKey {
+    let key = this.unwrapped(wrapped, privateKey);
+    if (key === undefined) {
+      key = decrypt();
+      this.remember(wrapped, privateKey, key);
+    }
+    return key;
+  }
+
+  /** The key `privateKey` found in `wrapped` before, if any. */
+  unwrapped(wrapped: string, privateKey: PrivateKey): SymmetricKey | undefined {
+    return this.#unwrapped.get(privateKey)?.get(wrapped);
+  }
+
+  /** Records that `wrapped` (Base64) holds `key` for `privateKey`. */
+  remember(wrapped: string, privateKey: PrivateKey, key: SymmetricKey): void {
     let byWrapped = this.#unwrapped.get(privateKey);
     if (byWrapped === undefined) {
       byWrapped = new Map();
       this.#unwrapped.set(privateKey, byWrapped);
     }
-    let key = byWrapped.get(wrapped);
-    if (key === undefined) {
-      key = decrypt();
-      if (byWrapped.size >= MAX_WRAPPED_ENTRIES) byWrapped.clear();
-      byWrapped.set(wrapped, key);
-    }
-    return key;
+    if (byWrapped.size >= MAX_WRAPPED_ENTRIES) byWrapped.clear();
+    byWrapped.set(wrapped, key);
   }
 }

@@ -1,8 +1,7 @@
-import { contentFromWire, keyFromWire } from '../compat/index.js';
+import { keyFromWire } from '../compat/index.js';
 import { parseContent } from '../content/index.js';
 import { jsBackend, parseSymmetricKey } from '../crypto/index.js';
 import type { CryptoBackend, PrivateKey, SymmetricKey, VerifyKey } from '../crypto/types.js';
-import { decodeBase64 } from '../encoding/base64.js';
 import { parseJsonObject, type JsonObject } from '../encoding/json.js';
 import { decodeTed } from '../encoding/ted.js';
 import { decodeUtf8, encodeUtf8 } from '../encoding/utf8.js';
@@ -10,8 +9,9 @@ import { DimError, isDimError } from '../errors.js';
 import { parseId } from '../mkm/index.js';
 import { destinationFor, isBroadcastMessage } from './destination.js';
 import type { CipherKeyCache } from './key-cache.js';
+import { wireBase64, wireBytes } from './_wire-bytes.js';
 import { IV_GUARD } from './seal.js';
-import { SEALED_FIELDS, type InstantMessage, type ReliableMessage } from './message.js';
+import type { InstantMessage, ReliableMessage } from './message.js';
 
 export interface OpenOptions {
   /** The reader's ID (the receiver, or a member of the receiving group). */
@@ -27,20 +27,38 @@ export interface OpenOptions {
 
 /** The bytes a message's signature covers (wire spec §11 item 1). */
 export function signedBytes(message: ReliableMessage): Uint8Array {
-  return isBroadcastMessage(message.receiver, message.group) ? encodeUtf8(message.data) : decodeTed(message.data);
+  return bytesToVerify(message, isBroadcastMessage(message.receiver, message.group));
+}
+
+function bytesToVerify(message: ReliableMessage, broadcast: boolean, decode = decodeTed): Uint8Array {
+  return broadcast ? encodeUtf8(message.data) : decode(message.data);
 }
 
 /** True when one of `keys` verifies the message signature; never throws on malformed input. */
 export function verifyMessage(message: ReliableMessage, keys: readonly VerifyKey[]): boolean {
+  return verifiedBytes(message, isBroadcastMessage(message.receiver, message.group), keys) !== undefined;
+}
+
+/**
+ * The signed bytes (for an encrypted message, the ciphertext `openMessage` goes on to decrypt,
+ * so `data` is decoded once) when one of `keys` verifies the signature over them; undefined for
+ * a forged or malformed message.
+ */
+function verifiedBytes(
+  message: ReliableMessage,
+  broadcast: boolean,
+  keys: readonly VerifyKey[],
+): Uint8Array | undefined {
   let data: Uint8Array;
   let signature: Uint8Array;
   try {
-    data = signedBytes(message);
-    signature = decodeTed(message.signature);
+    data = bytesToVerify(message, broadcast, wireBytes);
+    signature = wireBytes(message.signature);
   } catch {
-    return false;
+    return undefined;
   }
-  return keys.some((key) => key.verify(data, signature));
+  for (const key of keys) if (key.verify(data, signature)) return data;
+  return undefined;
 }
 
 function wrappedKeyFor(message: ReliableMessage, me: string): string | undefined {
@@ -49,14 +67,26 @@ function wrappedKeyFor(message: ReliableMessage, me: string): string | undefined
 }
 
 function unwrapKey(wrapped: string, options: OpenOptions, backend: CryptoBackend): SymmetricKey {
-  const ciphertext = decodeBase64(wrapped);
+  const cache = options.keyCache;
+  // A reused key arrives with the same `key` text on every message (§4.7): look it up before
+  // decoding anything. Only successful unwraps are cached.
+  if (cache !== undefined) {
+    for (const privateKey of options.decryptKeys) {
+      const known = cache.unwrapped(wrapped, privateKey);
+      if (known !== undefined) return known;
+    }
+  }
+  const ciphertext = wireBase64(wrapped);
   for (const privateKey of options.decryptKeys) {
     const decrypt = privateKey.decrypt;
     if (decrypt === undefined) continue;
-    const open = (): SymmetricKey =>
-      parseSymmetricKey(keyFromWire(parseJsonObject(decodeUtf8(decrypt(ciphertext)), 'message key')), backend);
     try {
-      return options.keyCache === undefined ? open() : options.keyCache.unwrap(wrapped, privateKey, open);
+      const key = parseSymmetricKey(
+        keyFromWire(parseJsonObject(decodeUtf8(decrypt(ciphertext)), 'message key')),
+        backend,
+      );
+      cache?.remember(wrapped, privateKey, key);
+      return key;
     } catch (error) {
       if (!isDimError(error)) throw error;
     }
@@ -90,11 +120,13 @@ function checkReceiver(message: ReliableMessage, me: string): void {
  */
 export function openMessage(message: ReliableMessage, options: OpenOptions): InstantMessage {
   const backend = options.backend ?? jsBackend;
-  if (!verifyMessage(message, options.verifyKeys)) {
+  const broadcast = isBroadcastMessage(message.receiver, message.group);
+  const data = verifiedBytes(message, broadcast, options.verifyKeys);
+  if (data === undefined) {
     throw new DimError('signature.invalid', `signature of the message from ${message.sender} does not verify`);
   }
   let contentJson: JsonObject;
-  if (isBroadcastMessage(message.receiver, message.group)) {
+  if (broadcast) {
     contentJson = parseJsonObject(message.data, 'content');
   } else {
     checkReceiver(message, options.me);
@@ -109,13 +141,16 @@ export function openMessage(message: ReliableMessage, options: OpenOptions): Ins
       if (key === undefined)
         throw new DimError('key.missing', `no message key from ${message.sender} for ${destination}`);
     }
-    const iv = message.IV === undefined ? undefined : decodeBase64(message.IV);
-    const plaintext = key.decrypt(decodeTed(message.data), iv);
+    const iv = message.IV === undefined ? undefined : wireBase64(message.IV);
+    const plaintext = key.decrypt(data, iv);
     contentJson = parseJsonObject(checkIvGuard(decodeUtf8(plaintext)), 'content');
   }
-  const content = parseContent(contentFromWire(contentJson));
-  const instant: Record<string, unknown> = { ...message };
-  for (const field of SEALED_FIELDS) delete instant[field];
+  // parseContent checks the tree first, then applies the incoming compat filter (contentFromWire) itself.
+  const content = parseContent(contentJson);
+  // The envelope without the sealed fields (SEALED_FIELDS); a rest copy, not `delete`, which
+  // would leave a slow dictionary-mode object.
+  const { data: _data, key: _key, keys: _keys, signature: _signature, IV: _iv, ...envelope } = message;
+  const instant: Record<string, unknown> = envelope;
   instant['content'] = content;
   return instant as InstantMessage;
 }
