@@ -43,7 +43,7 @@ export interface StationConfig {
     readonly maxQueued: number;
     /** Bytes of those waiting messages before the connection is paused. Default 16 MiB. */
     readonly maxQueuedBytes: number;
-    /** Relayed messages of one connection whose outcome is still open (ACK pending) before it is paused. Default 1024. */
+    /** Relayed messages of one connection the station has not yet taken on (inbox writes) before it is paused. Default 1024. */
     readonly maxInFlight: number;
     /** Refused messages on one connection before it is closed (`refused.too_many`). Default 100. */
     readonly maxRefusals: number;
@@ -60,6 +60,11 @@ export interface StationConfig {
      * transport's `maxUnsentBytes`, so a drain cannot make its own receiver look like a slow reader.
      */
     readonly drainWindowBytes: number;
+    /**
+     * Messages pushed live to one receiver and not yet acknowledged, at most; past it, new messages for that
+     * receiver wait in its inbox (in order) until acknowledgements come back. Default 256.
+     */
+    readonly liveWindow: number;
     /** Offline messages read from the store at a time. Default 256. */
     readonly drainBatch: number;
     /** How often expired messages are purged. Default 3600 s. */
@@ -96,6 +101,7 @@ export const DEFAULT_STATION_CONFIG: StationConfig = Object.freeze({
     drainWindow: 64,
     drainWindowBytes: 1024 * 1024,
     drainBatch: 256,
+    liveWindow: 256,
     purgeIntervalSeconds: 3600,
   }),
   ans: Object.freeze({}),
@@ -190,6 +196,7 @@ export function parseStationConfig(input: unknown, base: StationConfig = DEFAULT
     drainWindow: pick(base.inbox, i, 'inbox', 'drainWindow', 1, 1 << 16),
     drainWindowBytes: pick(base.inbox, i, 'inbox', 'drainWindowBytes', 1, Number.MAX_SAFE_INTEGER),
     drainBatch: pick(base.inbox, i, 'inbox', 'drainBatch', 1, 1 << 16),
+    liveWindow: pick(base.inbox, i, 'inbox', 'liveWindow', 1, 1 << 20),
     purgeIntervalSeconds: pick(base.inbox, i, 'inbox', 'purgeIntervalSeconds', 1, MAX_TIMER_MS / 1000),
   };
 

@@ -70,7 +70,7 @@ afterEach(async () => {
   store = undefined;
 });
 
-function setup(options: { window?: number; windowBytes?: number } = {}) {
+function setup(options: { window?: number; windowBytes?: number; liveWindow?: number } = {}) {
   store = new SqliteStore(':memory:');
   const presence = new Presence();
   const registry = new MetricsRegistry();
@@ -82,6 +82,7 @@ function setup(options: { window?: number; windowBytes?: number } = {}) {
     drainWindow: options.window ?? 8,
     drainWindowBytes: options.windowBytes ?? 1 << 20,
     drainBatch: 16,
+    liveWindow: options.liveWindow ?? 64,
   });
   const connect = (conn: FakeConnection) => {
     const session = new Session(
@@ -102,7 +103,7 @@ const sentNumbers = (conn: FakeConnection) => conn.sent.map((text) => Number(tex
 describe('Delivery', () => {
   it('caches for an offline receiver, then drains in order at online and removes what was acknowledged', async () => {
     const { store, delivery, connect } = setup();
-    for (let n = 0; n < 40; n++) expect(await delivery.deliver(RECEIVER, message(n))).toBe('cached');
+    for (let n = 0; n < 40; n++) expect(await delivery.deliver(RECEIVER, message(n)).outcome).toBe('cached');
     const conn = new FakeConnection();
     connect(conn);
     delivery.online(RECEIVER);
@@ -117,21 +118,21 @@ describe('Delivery', () => {
     const no = new FakeConnection(() => false);
     connect(yes);
     connect(no);
-    expect(await delivery.deliver(RECEIVER, message(1))).toBe('delivered');
+    expect(await delivery.deliver(RECEIVER, message(1)).outcome).toBe('delivered');
     yes.acker = () => false;
-    expect(await delivery.deliver(RECEIVER, message(2))).toBe('cached');
+    expect(await delivery.deliver(RECEIVER, message(2)).outcome).toBe('cached');
     expect((await store.inbox.list(RECEIVER, { limit: 10 })).map((i) => i.signature)).toEqual(['sig-2']);
   });
 
   it('lets no message overtake or get lost while a drain runs: new ones queue behind it', async () => {
     const { store, delivery, connect } = setup({ window: 4 });
-    for (let n = 0; n < 50; n++) await delivery.deliver(RECEIVER, message(n));
+    for (let n = 0; n < 50; n++) await delivery.deliver(RECEIVER, message(n)).outcome;
     const conn = new FakeConnection();
     connect(conn);
     delivery.online(RECEIVER);
     const during: Promise<string>[] = [];
     for (let n = 50; n < 70; n++) {
-      during.push(delivery.deliver(RECEIVER, message(n)));
+      during.push(delivery.deliver(RECEIVER, message(n)).outcome);
       await new Promise((resolve) => setImmediate(resolve));
     }
     const outcomes = await Promise.all(during);
@@ -141,14 +142,14 @@ describe('Delivery', () => {
     if (live >= 0) expect(outcomes.slice(live).every((o) => o === 'delivered')).toBe(true);
     await delivery.idle();
     // Once drained, delivery is live again.
-    expect(await delivery.deliver(RECEIVER, message(70))).toBe('delivered');
+    expect(await delivery.deliver(RECEIVER, message(70)).outcome).toBe('delivered');
     expect(sentNumbers(conn)).toEqual(Array.from({ length: 71 }, (_, n) => n));
     expect(await store.inbox.count(RECEIVER)).toBe(0);
   });
 
   it('keeps at most drainWindow messages, and drainWindowBytes bytes, unacknowledged', async () => {
     const byCount = setup({ window: 5 });
-    for (let n = 0; n < 30; n++) await byCount.delivery.deliver(RECEIVER, message(n));
+    for (let n = 0; n < 30; n++) await byCount.delivery.deliver(RECEIVER, message(n)).outcome;
     const a = new FakeConnection();
     byCount.connect(a);
     byCount.delivery.online(RECEIVER);
@@ -157,7 +158,7 @@ describe('Delivery', () => {
     await byCount.store.close();
 
     const bySize = setup({ window: 64, windowBytes: 3000 });
-    for (let n = 0; n < 30; n++) await bySize.delivery.deliver(RECEIVER, message(n, 1000));
+    for (let n = 0; n < 30; n++) await bySize.delivery.deliver(RECEIVER, message(n, 1000)).outcome;
     const b = new FakeConnection();
     bySize.connect(b);
     bySize.delivery.online(RECEIVER);
@@ -168,7 +169,7 @@ describe('Delivery', () => {
 
   it('stops a drain at an unacknowledged item; the rest waits for the next online, nothing is removed unacknowledged', async () => {
     const { store, delivery, connect } = setup({ window: 1 });
-    for (let n = 0; n < 10; n++) await delivery.deliver(RECEIVER, message(n));
+    for (let n = 0; n < 10; n++) await delivery.deliver(RECEIVER, message(n)).outcome;
     const conn = new FakeConnection((signature) => signature !== 'sig-3');
     connect(conn);
     delivery.online(RECEIVER);
@@ -184,6 +185,28 @@ describe('Delivery', () => {
     expect(await store.inbox.count(RECEIVER)).toBe(0);
   });
 
+  it('queues messages behind a full live window in the inbox, in order, and drains them as acknowledgements return', async () => {
+    const { store, delivery, connect } = setup({ liveWindow: 4 });
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const conn = new FakeConnection(async () => {
+      await gate;
+      return true;
+    });
+    connect(conn);
+    const deliveries = Array.from({ length: 10 }, (_, n) => delivery.deliver(RECEIVER, message(n)));
+    // The first four are pushed and wait; the others are taken on by the inbox at once.
+    await Promise.all(deliveries.map((d) => d.accepted));
+    expect(sentNumbers(conn)).toEqual([0, 1, 2, 3]);
+    expect(await Promise.all(deliveries.slice(4).map((d) => d.outcome))).toEqual(Array(6).fill('cached'));
+    release();
+    expect(await Promise.all(deliveries.slice(0, 4).map((d) => d.outcome))).toEqual(Array(4).fill('delivered'));
+    await delivery.idle();
+    expect(sentNumbers(conn)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(await store.inbox.count(RECEIVER)).toBe(0);
+    expect(await delivery.deliver(RECEIVER, message(10)).outcome).toBe('delivered');
+  });
+
   it('answers quota when the receiver inbox is full, and counts inbox depth', async () => {
     store = new SqliteStore(':memory:', { maxPerReceiver: 3 });
     const registry = new MetricsRegistry();
@@ -196,11 +219,12 @@ describe('Delivery', () => {
       drainWindow: 8,
       drainWindowBytes: 1 << 20,
       drainBatch: 16,
+      liveWindow: 64,
     });
     const outcomes = [];
-    for (let n = 0; n < 5; n++) outcomes.push(await delivery.deliver(RECEIVER, message(n)));
+    for (let n = 0; n < 5; n++) outcomes.push(await delivery.deliver(RECEIVER, message(n)).outcome);
     expect(outcomes).toEqual(['cached', 'cached', 'cached', 'quota', 'quota']);
-    expect(await delivery.deliver(RECEIVER, message(1))).toBe('cached'); // a duplicate is still kept
+    expect(await delivery.deliver(RECEIVER, message(1)).outcome).toBe('cached'); // a duplicate is still kept
     expect(registry.render()).toMatch(/dim_station_inbox_depth 3/);
   });
 });

@@ -11,6 +11,17 @@ import type { StationMetrics } from './metrics.js';
  */
 export type DeliveryOutcome = 'delivered' | 'cached' | 'quota' | 'failed';
 
+/**
+ * A delivery under way. `accepted` settles once the station has taken the message on: pushed to the
+ * receiver's sessions, or committed to its inbox (it never waits for a peer, so a sender may be throttled on
+ * it without any risk of waiting on another paused connection); `outcome` settles with the final result (for
+ * the receipt), possibly only when the receiver acknowledges. Neither rejects.
+ */
+export interface Delivering {
+  readonly accepted: Promise<unknown>;
+  readonly outcome: Promise<DeliveryOutcome>;
+}
+
 export interface DeliveryOptions {
   readonly store: Store;
   readonly presence: Presence;
@@ -25,6 +36,11 @@ export interface DeliveryOptions {
   readonly drainWindowBytes: number;
   /** Inbox messages read at a time. */
   readonly drainBatch: number;
+  /**
+   * Messages pushed live to one receiver and not yet acknowledged, at most; past it, messages for that
+   * receiver queue in its inbox (in order) and are drained as acknowledgements come back.
+   */
+  readonly liveWindow: number;
 }
 
 /** Per receiver, while its inbox is being drained or written to. */
@@ -32,6 +48,10 @@ interface ReceiverState {
   draining: boolean;
   /** A session came online during a drain: if the drain stops at an unacknowledged item, run it again. */
   again: boolean;
+  /** Live pushes not yet acknowledged (or failed). */
+  live: number;
+  /** The live window overflowed: messages queue in the inbox until a drain has emptied it. */
+  backlog: boolean;
   /** Inbox writes started and not settled. */
   pendingPuts: number;
   /** Bumped when an inbox write starts: a drain that saw an empty inbox re-reads if it moved. */
@@ -64,6 +84,7 @@ export class Delivery {
   readonly #window: number;
   readonly #windowBytes: number;
   readonly #batch: number;
+  readonly #liveWindow: number;
   readonly #receivers = new Map<string, ReceiverState>();
   readonly #work = new Set<Promise<unknown>>();
   #closed = false;
@@ -76,18 +97,37 @@ export class Delivery {
     this.#window = options.drainWindow;
     this.#windowBytes = options.drainWindowBytes;
     this.#batch = options.drainBatch;
+    this.#liveWindow = options.liveWindow;
   }
 
   /**
    * Delivers `message` to `receiver` (an ID without terminal). The live-or-inbox decision is taken
-   * synchronously, in call order, so messages to one receiver keep their order. Never rejects.
+   * synchronously, in call order, so messages to one receiver keep their order: live while the receiver has an
+   * active session, no drain or backlog, and room in its live window; else to the inbox.
    */
-  deliver(receiver: string, message: InboxMessage): Promise<DeliveryOutcome> {
+  deliver(receiver: string, message: InboxMessage): Delivering {
     const sessions = this.#presence.active(receiver);
-    if (sessions.length === 0 || this.#receivers.get(receiver)?.draining === true) {
-      return this.#cache(receiver, message);
+    const state = this.#receivers.get(receiver);
+    if (sessions.length === 0 || state?.draining === true || state?.backlog === true) {
+      const outcome = this.#cache(receiver, message);
+      return { accepted: outcome, outcome };
     }
-    return this.#push(sessions, message, 'live').then((ok) => (ok ? 'delivered' : this.#cache(receiver, message)));
+    const live = state ?? this.#state(receiver);
+    if (live.live >= this.#liveWindow) {
+      live.backlog = true;
+      const outcome = this.#cache(receiver, message);
+      return { accepted: outcome, outcome };
+    }
+    live.live++;
+    const pushed = this.#push(sessions, message, 'live').then((ok) => {
+      live.live--;
+      // The window has room again: deliver what queued behind it.
+      if (live.backlog && !live.draining && live.live < this.#liveWindow / 2) this.online(receiver);
+      this.#release(receiver, live);
+      return ok;
+    });
+    const outcome = this.#track(pushed.then((ok) => (ok ? 'delivered' : this.#cache(receiver, message))));
+    return { accepted: Promise.resolve(), outcome };
   }
 
   /**
@@ -122,6 +162,8 @@ export class Delivery {
       state = {
         draining: false,
         again: false,
+        live: 0,
+        backlog: false,
         pendingPuts: 0,
         putEpoch: 0,
         putWaiters: [],
@@ -137,6 +179,8 @@ export class Delivery {
   #release(receiver: string, state: ReceiverState): void {
     if (
       !state.draining &&
+      !state.backlog &&
+      state.live === 0 &&
       state.pendingPuts === 0 &&
       state.removals.length === 0 &&
       state.removing === undefined &&
@@ -241,6 +285,7 @@ export class Delivery {
         }
         if (epoch !== state.putEpoch) continue;
         state.draining = false;
+        state.backlog = false;
         return 'empty';
       }
       for (const item of items) {
@@ -257,7 +302,7 @@ export class Delivery {
         if (sessions.length === 0) return 'stopped';
         after = item.seq;
         inflightBytes += size;
-        const pushed = this.#push(sessions, item, 'inbox').then((ok) => {
+        const pushed = this.#track(this.#push(sessions, item, 'inbox')).then((ok) => {
           inflightBytes -= size;
           if (ok) this.#removeLater(receiver, state, item);
           else failed = true;

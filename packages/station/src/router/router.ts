@@ -32,7 +32,7 @@ export interface RouterOptions {
   readonly metrics: StationMetrics;
   readonly log: StationLogger;
   readonly session: StationConfig['session'];
-  readonly inbox: Pick<StationConfig['inbox'], 'drainWindow' | 'drainWindowBytes' | 'drainBatch'>;
+  readonly inbox: Pick<StationConfig['inbox'], 'drainWindow' | 'drainWindowBytes' | 'drainBatch' | 'liveWindow'>;
   /** The transport's `maxUnsentBytes`: drains keep their un-acknowledged bytes under half of it. */
   readonly maxUnsentBytes?: number;
   readonly ans: StationConfig['ans'];
@@ -110,6 +110,7 @@ export class Router implements ConnectionHandler {
         Math.floor((options.maxUnsentBytes ?? Number.MAX_SAFE_INTEGER) / 2),
       ),
       drainBatch: options.inbox.drainBatch,
+      liveWindow: options.inbox.liveWindow,
     });
     this.#learn = { store: options.store, contacts: this.contacts, backend: options.backend, now: this.#now };
   }
@@ -329,7 +330,7 @@ export class Router implements ConnectionHandler {
           this.#metrics.sessions.authenticated.inc();
           this.#metrics.usersOnline.set(this.presence.users);
           this.#metrics.handshakeSeconds.observe((performance.now() - session.openedAt) / 1000);
-          this.#log.info(
+          this.#log.debug(
             { conn: session.conn.id, transport: session.conn.transport, user: session.userKey },
             'handshake accepted',
           );
@@ -400,12 +401,15 @@ export class Router implements ConnectionHandler {
       );
       return;
     }
-    const outcome = this.#delivery.deliver(destination.key, {
+    const { accepted, outcome } = this.#delivery.deliver(destination.key, {
       signature: message.signature,
       time: message.time,
       payload,
     });
-    session.track(outcome.then((result) => this.#deliveryReceipt(session, message, destination, result)));
+    // The sender is throttled on what the station has still to take on (inbox writes), never on the
+    // receiver's acknowledgements: waiting on a peer could deadlock two connections paused on each other.
+    session.track(accepted);
+    void outcome.then((result) => this.#deliveryReceipt(session, message, destination, result));
   }
 
   /** station spec §3 step 1: the receiver's block list names the sender (or, for a group message, the group). */

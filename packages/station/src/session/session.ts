@@ -21,8 +21,9 @@ export type SessionProcessor = (session: Session, payload: Uint8Array) => Promis
  * before the handshake, and the work it has in progress.
  *
  * Every queue here is bounded (style rule 7): received messages wait in order for processing and the
- * connection is paused past `maxQueued`/`maxQueuedBytes`; relayed messages whose outcome (ACK, inbox write) is
- * still open count against `maxInFlight`, past which processing waits (and so the connection pauses);
+ * connection is paused past `maxQueued`/`maxQueuedBytes`; relayed messages the station has not yet taken on
+ * (inbox writes in progress; never a peer's acknowledgement) count against `maxInFlight`, past which
+ * processing waits (and so the connection pauses);
  * suspended messages stop at `maxSuspended`/`maxSuspendedBytes`.
  */
 export class Session {
@@ -83,7 +84,7 @@ export class Session {
     return this.#closed;
   }
 
-  /** Relayed messages of this connection whose outcome is still open. */
+  /** Relayed messages of this connection the station has not yet taken on. */
   get inFlight(): number {
     return this.#inFlight;
   }
