@@ -223,3 +223,36 @@ async function countInbox(s: TestStation, id: string): Promise<number> {
     await store.close();
   }
 }
+
+describe('flow control under load', () => {
+  it('lets clients that blast each other all get through, in order, exactly once (no pause deadlock)', async () => {
+    // Tiny windows so that every limit is hit: a sender waits on inbox writes only, never on a peer's ACKs.
+    const s = await startStation({
+      config: { session: { maxInFlight: 4, maxQueued: 8 }, inbox: { liveWindow: 8, drainWindow: 4 } },
+    });
+    const names = ['alice', 'bob', 'carol', 'dave'];
+    const clients = await Promise.all(names.map((name, i) => login(s.port, name, i % 2 === 0 ? 'ws' : 'mtp')));
+    befriend(...clients);
+    try {
+      const N = 150;
+      const sent = clients.map((client, i) => {
+        const to = clients[(i + 1) % clients.length]!;
+        return Array.from({ length: N }, (_, k) => client.seal(to.me, createTextContent(`${k}`)));
+      });
+      clients.forEach((client, i) => sent[i]!.forEach((message) => client.send(message)));
+      await Promise.all(
+        clients.map(async (client, i) => {
+          const from = clients[(i + clients.length - 1) % clients.length]!;
+          const expected = sent[(i + clients.length - 1) % clients.length]!.map((m) => m.signature);
+          const got: string[] = [];
+          for (let k = 0; k < N; k++)
+            got.push((await client.next((m) => m.message.sender === from.me, 20_000)).message.signature);
+          expect(got).toEqual(expected);
+        }),
+      );
+    } finally {
+      await Promise.all(clients.map((client) => client.close()));
+      await s.stop();
+    }
+  }, 60_000);
+});
