@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -94,11 +94,13 @@ export class Station {
     } catch (cause) {
       throw new DimError('config.invalid', `cannot create the data directory ${config.dataDir}`, { cause });
     }
-    const store = new SqliteStore(join(config.dataDir, DATABASE_FILE), {
+    const file = join(config.dataDir, DATABASE_FILE);
+    const store = new SqliteStore(file, {
       retentionSeconds: config.inbox.retentionSeconds,
       maxPerReceiver: config.inbox.maxPerReceiver,
     });
     this.#store = store;
+    keepPrivate(file, config.dataDir, this.log);
     try {
       const metrics = createStationMetrics(this.metrics);
       this.#stationMetrics = metrics;
@@ -246,4 +248,19 @@ async function advertise(store: Store, identity: Identity, config: StationConfig
   const updated = updateVisa(identity, wanted);
   await store.identity.put(identityToJson(updated));
   return updated;
+}
+
+/**
+ * The database holds the station's private key: make the file readable by its owner only, and warn when the
+ * data directory itself is open to others (an operator-made directory is left as it is).
+ */
+function keepPrivate(file: string, dir: string, log: StationLogger): void {
+  try {
+    chmodSync(file, 0o600);
+    if ((statSync(dir).mode & 0o077) !== 0) {
+      log.warn({ dataDir: dir }, 'the data directory is accessible to other users; it holds the station key');
+    }
+  } catch (error) {
+    log.warn({ err: error, dataDir: dir }, 'cannot restrict access to the database file');
+  }
 }
