@@ -21,6 +21,7 @@ import {
   signDocument,
   verifyDocument,
 } from '@dimkit/protocol/mkm';
+import { readVector } from '../../../test/fixtures/vectors.js';
 import { contactOf, eventually, login, startStation, user, type TestStation } from './_harness.js';
 import { SqliteStore } from '../src/store/index.js';
 import { join } from 'node:path';
@@ -134,6 +135,26 @@ describe('station commands (station spec §4 items 1–4, §2.3, §2.4)', () => 
       expect(parseDocument((latest.content['documents'] as JsonObject[])[0]).properties['name']).toBe('Bob 2');
     } finally {
       await bob.close();
+    }
+  });
+
+  it('stores a group meta and bulletin pushed by its founder and serves them (station spec §3.3)', async () => {
+    const group = readVector<{ id: string; meta: JsonObject; bulletin: JsonObject }>('groups/group1.json');
+    const alice = await login(s.port, 'alice');
+    const dave = await login(s.port, 'dave');
+    try {
+      alice.sendContent(
+        'station@anywhere',
+        createDocumentsCommand({ did: group.id, meta: group.meta, documents: [group.bulletin] }),
+      );
+      await alice.nextReceipt('Document received.');
+      dave.sendContent('station@anywhere', createDocumentsCommand({ did: group.id }));
+      const reply = await dave.nextFromStation((c) => c['command'] === 'documents');
+      const bulletin = parseDocument((reply.content['documents'] as JsonObject[])[0]);
+      expect(bulletin.type).toBe('bulletin');
+      expect(verifyDocument(bulletin, parseMeta(reply.content['meta'], nodeBackend))).toBe(true);
+    } finally {
+      await Promise.all([alice.close(), dave.close()]);
     }
   });
 
