@@ -405,3 +405,169 @@ describe('Messenger input handling', () => {
     expect(() => parseReliableMessage('{}')).toThrow();
   });
 });
+
+describe('Messenger details', () => {
+  it('holds the ACK of a frame while its message is parked, and never ACKs one pushed out of the lot', async () => {
+    const station = new FakeStation();
+    station.register(alice);
+    await started(messenger(bob, station, undefined, { maxParked: 1, maxParkedPerSender: 1 }));
+    const a = await started(messenger(alice, station));
+    // bob does not know alice; the station will not answer queries for a while
+    const link = station.linksOf(bob.id.text)[0]!;
+    const realReceive = station.receive.bind(station);
+    let holdQueries = true;
+    const held: [typeof link, string][] = [];
+    station.receive = (from, payload) => {
+      if (holdQueries && from === link) held.push([from, payload]);
+      else realReceive(from, payload);
+    };
+    const first = await a.send(bob.id.text, createTextContent('one'));
+    await a.waitForReceipt(first.id, 3000);
+    const second = await a.send(bob.id.text, createTextContent('two'));
+    await a.waitForReceipt(second.id, 3000);
+    await new Promise((r) => setTimeout(r, 50));
+    const signatures = station.messagesTo(bob.id.text).map((m) => m.signature);
+    expect(signatures).toHaveLength(2);
+    expect(link.acks.filter((s) => signatures.includes(s))).toEqual([]); // both waiting
+    holdQueries = false;
+    for (const [from, payload] of held.splice(0)) realReceive(from, payload);
+    await until(() => link.acks.includes(signatures[1]!), 3000, 'the kept one is acknowledged');
+    // the first was pushed out of the lot (capacity 1): not acknowledged, the station keeps it
+    expect(link.acks).not.toContain(signatures[0]);
+    expect(station.inbox.get(bob.id.text)?.has(signatures[0]!)).toBe(true);
+  });
+
+  it('asks for a newer visa when a message carries a newer SDT', async () => {
+    const station = new FakeStation();
+    const b = await started(messenger(bob, station, undefined, { queryIntervalMs: 0 }));
+    const a = await started(messenger(alice, station));
+    await a.contact(bob.id.text);
+    await a.send(bob.id.text, createTextContent('first'));
+    await until(async () => (await b.contacts.get(alice.id.text)) !== undefined, 3000, 'bob knows alice');
+    const queriesBefore = station.opened.filter(
+      (i) => i.sender === bob.id.text && i.content['did'] === alice.id.text,
+    ).length;
+    // alice re-signs her visa; her next message says so with SDT
+    const { updateVisa } = await import('@dimkit/protocol/account');
+    const renamed = updateVisa(alice, { name: 'alice 2' });
+    station.register(renamed);
+    const a2 = messenger(renamed, station);
+    await started(a2);
+    await a2.contact(bob.id.text);
+    const contacts = record(b, 'contact');
+    await a2.send(bob.id.text, createTextContent('second'));
+    await until(() => contacts.some((c) => c.contact.visa?.properties['name'] === 'alice 2'), 3000, 'new visa');
+    const queriesAfter = station.opened.filter(
+      (i) => i.sender === bob.id.text && i.content['did'] === alice.id.text,
+    ).length;
+    expect(queriesAfter).toBeGreaterThan(queriesBefore);
+  });
+
+  it('retry() requeues a failed item and cancel() gives it up', async () => {
+    const station = new FakeStation();
+    const a = await started(messenger(alice, station));
+    const sent = await a.send(carol.id.text, createTextContent('to someone unknown'));
+    await a.waitForReceipt(sent.id, 3000).catch(() => undefined);
+    const [item] = await a.store.listOutbox();
+    expect(item!.state).toBe('failed');
+    station.register(carol); // carol registers meanwhile
+    await a.retry(item!.id);
+    expect((await a.waitForReceipt(sent.id, 3000)).state).toBe('cached');
+    const other = await a.send(carol.id.text, createTextContent('never mind'));
+    const [next] = (await a.store.listOutbox()).filter((i) => i.messageId === other.id);
+    station.blackhole = true;
+    await a.cancel(next!.id);
+    expect((await a.store.getMessage(other.id))!.state).toMatch(/failed|sent|cached/);
+  });
+
+  it('waitForReceipt times out with client.timeout and the message stays queued', async () => {
+    const station = new FakeStation({ down: true });
+    station.register(bob);
+    const a = messenger(alice, station);
+    await a.start();
+    const sent = await a.send(bob.id.text, createTextContent('nobody listens'));
+    const error = await a.waitForReceipt(sent.id, 100).catch((e: unknown) => e);
+    expect(isDimError(error, 'client.timeout')).toBe(true);
+    expect(await a.store.listOutbox()).toHaveLength(1);
+  });
+
+  it('keeps group messages in the group conversation and answers with a receipt naming the group', async () => {
+    const station = new FakeStation();
+    station.register(alice);
+    station.register(bob);
+    const b = await started(messenger(bob, station));
+    const a = await started(messenger(alice, station));
+    const group = 'Group-1024@4Ub2dEvH5wqPp4V1CnHEL1oZ3ZYxSzRUJ4';
+    const messages = record(b, 'message');
+    const sent = await a.send(bob.id.text, createTextContent('to the group', { group }));
+    expect(sent.conversation).toBe(group);
+    await until(() => messages.length === 1, 3000, 'group message');
+    expect(messages[0]!.message).toMatchObject({ conversation: group, group });
+    await until(async () => (await a.store.listReceipts(sent.id)).some((r) => r.from === bob.id.text), 3000, 'receipt');
+  });
+
+  it('ignores a handshake command from a user while running, and receipts about our messages from anyone but the receiver', async () => {
+    const station = new FakeStation();
+    station.register(alice);
+    station.register(carol);
+    const b = await started(messenger(bob, station));
+    const states = record(b, 'state');
+    const a = await started(messenger(alice, station));
+    const { createHandshakeCommand, createReceiptCommand, receiptOrigin } = await import('@dimkit/protocol/content');
+    await a.send(bob.id.text, createHandshakeCommand({ title: 'DIM?', session: 'x' }));
+    // carol claims to have received a message bob sent to alice
+    const c = await started(messenger(carol, station));
+    const toAlice = await b.send(alice.id.text, createTextContent('for alice only'));
+    await b.waitForReceipt(toAlice.id, 3000);
+    const original = station.messagesTo(alice.id.text).find((m) => m.signature === (toAlice.signature ?? ''));
+    const wire = original ?? station.messagesTo(alice.id.text).at(-1)!;
+    await c.send(
+      bob.id.text,
+      createReceiptCommand({ text: 'Message received.', origin: receiptOrigin(wire as never) }),
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    expect(states.filter((s) => s.state === 'handshaking')).toHaveLength(0);
+    const receipts = await b.store.listReceipts(toAlice.id);
+    expect(receipts.some((r) => r.from === carol.id.text)).toBe(false);
+  });
+
+  it('processes forwarded messages as if they had come themselves', async () => {
+    const station = new FakeStation();
+    station.register(alice);
+    station.register(bob);
+    const b = await started(messenger(bob, station));
+    const a = await started(messenger(alice, station));
+    const messages = record(b, 'message');
+    station.blackhole = true;
+    await a.send(bob.id.text, createTextContent('wrapped'));
+    await until(() => station.messagesTo(bob.id.text).length === 1, 3000, 'sealed');
+    const inner = station.messagesTo(bob.id.text)[0]!;
+    station.blackhole = false;
+    const { createForwardContent } = await import('@dimkit/protocol/content');
+    await a.send(bob.id.text, createForwardContent(inner as never));
+    await until(() => messages.length === 1, 3000, 'inner message');
+    expect(messages[0]!.message.content['text']).toBe('wrapped');
+  });
+
+  it('persists the message key of each direction, and loads it at the next start', async () => {
+    const station = new FakeStation();
+    station.register(bob);
+    const store = new MemoryClientStore();
+    const a = await started(messenger(alice, station, store));
+    const sent = await a.send(bob.id.text, createTextContent('key'));
+    await a.waitForReceipt(sent.id, 3000);
+    const keys = await store.loadCipherKeys();
+    expect(keys.map((k) => [k.sender, k.destination])).toContainEqual([alice.id.text, bob.id.text]);
+    await a.stop();
+    const again = await started(messenger(alice, station, store));
+    const next = await again.send(bob.id.text, createTextContent('same key'));
+    await again.waitForReceipt(next.id, 3000);
+    const [first, second] = station.messagesTo(bob.id.text);
+    // RSA wrapping is randomized: compare the message keys inside
+    const unwrap = (wrapped: string) =>
+      JSON.parse(Buffer.from(bob.decryptKeys[0]!.decrypt!(Buffer.from(wrapped, 'base64'))).toString()) as {
+        data: string;
+      };
+    expect(unwrap(second!.key!).data).toBe(unwrap(first!.key!).data);
+  });
+});

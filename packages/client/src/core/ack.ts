@@ -31,15 +31,15 @@ export function naiveValue(text: string, tag: string): string | undefined {
   return strip(text.slice(pos, end));
 }
 
-const NUMBER = /^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$/;
-
-/** The `ACK:` frame for a received payload, or undefined when the reference would send none. */
+/**
+ * The `ACK:` frame for a received payload, or undefined when the reference would send none. The
+ * values are pasted in as scanned, byte for byte what reference clients send (so a scanned value
+ * that kept a `"}` makes the frame invalid JSON there too; stations read ACKs with the same scan).
+ */
 export function wsAckFrame(payload: string): string | undefined {
   if (!payload.startsWith('{')) return undefined;
   const signature = naiveValue(payload, 'signature');
   const time = naiveValue(payload, 'time');
   if (signature === undefined || time === undefined || signature === '' || time === '') return undefined;
-  // The time goes back as the digits it came as (a station may compare it as text).
-  const timeJson = NUMBER.test(time) ? time : JSON.stringify(time);
-  return `ACK:{"time":${timeJson},"signature":${JSON.stringify(signature)}}`;
+  return `ACK:{"time":${time},"signature":"${signature}"}`;
 }

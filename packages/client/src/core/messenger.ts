@@ -471,6 +471,7 @@ export class Messenger {
     const item = await this.#store.getOutbox(itemId);
     if (item === undefined) return undefined;
     this.#missing.delete(item.receiver);
+    this.#queried.delete(item.receiver);
     const next = await this.#store.updateOutbox(itemId, { state: 'queued', nextAttemptAt: 0, lastError: null });
     if (next !== undefined) this.#events.emit('outbox', { item: next });
     void this.#flushOutbox();
@@ -970,10 +971,8 @@ export class Messenger {
         this.#missing.set(id, `visa.missing: ${id} has no visa key and its meta key cannot encrypt (${text})`);
       }
     } else {
-      if (kind === 'documents' && this.#queries.size > 0) {
-        // Wait for the meta answer as well if one was asked.
-        for (const query of this.#queries.values()) if (query.id === id && query.kind === 'meta') return;
-      }
+      // Unknown entity: the meta query's answer decides (a documents query goes along with it).
+      if (kind === 'documents') return;
       this.#missing.set(id, `meta.missing: the station knows no meta for ${id} (${text})`);
     }
     const reason = this.#missing.get(id)!;
