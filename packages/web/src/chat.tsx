@@ -3,6 +3,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { AddContactDialog, ContactInfoDialog, ExportDialog, ProfileDialog } from './dialogs.js';
 import { clock, dayKey, dayLabel, listTime, preview, stateMark } from './format.js';
 import type { ChatSession, ConversationView } from './session.js';
+import { ClockIcon, LockIcon, WarningIcon } from './icons.js';
 import { Avatar, ConnectionBadge, CopyButton } from './ui.js';
 import { VirtualList } from './virtual-list.js';
 
@@ -145,7 +146,7 @@ function ConversationItem(props: {
             {peer.keyChangedAt !== undefined && (
               <span class="warn-dot" title="Their key changed" aria-label="key changed">
                 {' '}
-                ⚠
+                <WarningIcon />
               </span>
             )}
           </span>
@@ -242,14 +243,15 @@ function ChatPane(props: { session: ChatSession; conversation: string; onBack: (
           </span>
         </button>
         <span class="e2e-note" title="Messages are encrypted in this browser; the station cannot read them">
-          🔒 End-to-end encrypted
+          <LockIcon /> End-to-end encrypted
         </span>
       </header>
       {peer.keyChangedAt !== undefined && (
         <div class="banner warn" role="alert">
           <span>
-            ⚠ {peer.name}'s encryption key changed on {new Date(peer.keyChangedAt * 1000).toLocaleString()}. If you did
-            not expect this, check the new fingerprint with them another way.
+            <WarningIcon /> {peer.name}'s encryption key changed on{' '}
+            {new Date(peer.keyChangedAt * 1000).toLocaleString()}. If you did not expect this, check the new fingerprint
+            with them another way.
           </span>
           <span class="banner-actions">
             <button type="button" onClick={props.onInfo}>
@@ -303,7 +305,7 @@ function MessageRow(props: { session: ChatSession; message: StoredMessage; first
           <time dateTime={new Date(message.time * 1000).toISOString()}>{clock(message.time)}</time>
           {mark && (
             <span class={`mark ${mark.tone}`} title={mark.label} aria-label={mark.label} role="img">
-              {mark.glyph}
+              {message.state === 'pending' ? <ClockIcon /> : mark.glyph}
             </span>
           )}
         </span>

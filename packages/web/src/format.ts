@@ -40,10 +40,10 @@ export function preview(content: Content): string {
   const c = content as Content & Record<string, unknown>;
   const type = Number(c.type);
   if (typeof c['text'] === 'string' && (type === 0x01 || type === 0x37)) return c['text'];
-  if (type === 0x12) return '📷 Photo';
-  if (type === 0x10) return `📎 ${typeof c['filename'] === 'string' ? c['filename'] : 'File'}`;
-  if (type === 0x14) return '🎤 Voice message';
-  if (type === 0x16) return '🎬 Video';
+  if (type === 0x12) return 'Photo';
+  if (type === 0x10) return `File: ${typeof c['filename'] === 'string' ? c['filename'] : 'unnamed'}`;
+  if (type === 0x14) return 'Voice message';
+  if (type === 0x16) return 'Video';
   if (typeof c['command'] === 'string') return `(${c['command']})`;
   return '(unsupported message)';
 }
@@ -58,7 +58,7 @@ export interface StateMark {
 export function stateMark(state: MessageState): StateMark {
   switch (state) {
     case 'pending':
-      return { glyph: '🕓', label: 'Sending', tone: 'muted' };
+      return { glyph: '', label: 'Sending', tone: 'muted' };
     case 'sent':
       return { glyph: '✓', label: 'Sent to the station', tone: 'muted' };
     case 'cached':

@@ -1,9 +1,9 @@
 import { isDimError } from '@dimkit/protocol';
 import { identityToJson, parseIdentity, updateVisa, type Contact, type Identity } from '@dimkit/protocol/account';
-import { type Content, createTextContent } from '@dimkit/protocol/content';
+import { type Content, createDocumentsCommand, createTextContent } from '@dimkit/protocol/content';
 import { sha256 } from '@dimkit/protocol/crypto';
 import { encodeHex, encodeUtf8, type JsonObject } from '@dimkit/protocol/encoding';
-import { documentName, parseId, visaKey } from '@dimkit/protocol/mkm';
+import { ANY_STATION, documentName, parseId, visaKey } from '@dimkit/protocol/mkm';
 import { IndexedDbClientStore, WebSocketTransport, type UnlockedIdentity } from '@dimkit/client/browser';
 import {
   Messenger,
@@ -16,6 +16,8 @@ import {
 /** What the app calls itself in its visa and login command. */
 export const APP_ID = 'dimkit.web';
 const PAGE = 60;
+/** At most one visa refresh per contact in this time, when its messages say it has a newer visa. */
+const VISA_REFRESH_MS = 5_000;
 
 export interface Peer {
   readonly id: string;
@@ -86,6 +88,7 @@ export class ChatSession {
   #messenger: Messenger;
   #offMessenger: (() => void)[] = [];
   readonly #listeners = new Set<() => void>();
+  readonly #visaRefreshed = new Map<string, number>();
 
   connection: Connection = { state: 'idle' };
   conversations: ConversationView[] = [];
@@ -159,7 +162,10 @@ export class ChatSession {
     });
     this.#offMessenger = [
       messenger.on('state', (e) => this.#onState(e)),
-      messenger.on('message', ({ message }) => void this.#onMessage(message)),
+      messenger.on('message', ({ message, instant }) => {
+        void this.#onMessage(message);
+        void this.#checkVisaTime(message.sender, instant['SDT']);
+      }),
       messenger.on('receipt', ({ message }) => this.#replaceMessage(message)),
       messenger.on('outbox', ({ item }) => {
         if (item.messageId !== undefined) void this.#reloadMessage(item.messageId);
@@ -197,6 +203,25 @@ export class ChatSession {
     }
     if (!this.peers.has(message.conversation)) await this.#refreshPeer(message.conversation);
     await this.#refreshConversations();
+  }
+
+  /**
+   * wire spec §2.5: a message's `SDT` is the time of its sender's newest visa. When it is newer than the
+   * visa we hold, ask the station for it now (the messenger also does, but at most once a minute per
+   * contact; a changed key must not wait that long to be noticed).
+   */
+  async #checkVisaTime(sender: string, sdt: unknown): Promise<void> {
+    if (typeof sdt !== 'number' || sender === this.me) return;
+    const record = await this.store.getContact(sender);
+    if (record === undefined || sdt <= (record.documentTime ?? 0)) return;
+    const last = this.#visaRefreshed.get(sender) ?? 0;
+    if (Date.now() - last < VISA_REFRESH_MS) return;
+    this.#visaRefreshed.set(sender, Date.now());
+    const query = createDocumentsCommand({
+      did: sender,
+      ...(record.documentTime === undefined ? {} : { last_time: record.documentTime }),
+    });
+    this.#messenger.sendCommand(ANY_STATION.text, query);
   }
 
   #replaceMessage(message: StoredMessage): void {

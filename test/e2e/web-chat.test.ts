@@ -1,0 +1,130 @@
+// The browser client against a real station: identities made in two browser contexts, contacts added
+// by ID, a conversation both ways with delivered and read marks, offline delivery, and a reload that
+// keeps identity and history.
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  addContact,
+  createWebUser,
+  expectNoErrors,
+  launchBrowser,
+  missingPrerequisite,
+  openConversation,
+  sendText,
+  startStation,
+  unlock,
+  waitForIncoming,
+  waitForOutgoingState,
+  type StationProcess,
+  type WebUser,
+} from './_harness.js';
+
+const missing = missingPrerequisite();
+if (missing !== undefined && process.env['CI']) throw new Error(`web e2e: ${missing}`);
+
+describe.skipIf(missing !== undefined)('web client: two browsers through a station', () => {
+  let station: StationProcess;
+  let browser: Browser;
+  let alice: WebUser;
+  let bob: WebUser;
+
+  beforeAll(async () => {
+    station = await startStation();
+    browser = await launchBrowser();
+    [alice, bob] = await Promise.all([
+      createWebUser(browser, station.url, 'Alice'),
+      createWebUser(browser, station.url, 'Bob'),
+    ]);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await station?.stop();
+  });
+
+  it('creates identities in the browser: ETH IDs, named visas, online', async () => {
+    expect(alice.id).toMatch(/^0x[0-9a-fA-F]{40}$/);
+    expect(bob.id).toMatch(/^0x[0-9a-fA-F]{40}$/);
+    expect(alice.id).not.toBe(bob.id);
+    await expect(alice.page.locator('.me .strong').textContent()).resolves.toBe('Alice');
+  });
+
+  it('adds a contact by ID and chats both ways, with delivered then read marks', { timeout: 90_000 }, async () => {
+    await addContact(alice.page, bob.id);
+    // The contact's visa comes from the station: the conversation shows Bob's name.
+    await alice.page.locator('.pane-head .strong', { hasText: 'Bob' }).waitFor({ timeout: 30_000 });
+
+    // Bob has not opened the conversation: his client acknowledges receipt, but has not read it.
+    await sendText(alice.page, 'Hello Bob, this is Alice.');
+    expect(await waitForOutgoingState(alice.page, 'Hello Bob, this is Alice.', ['delivered'])).toBe('delivered');
+    await expect(
+      alice.page.locator('.msg.out[data-state="delivered"] .mark').last().getAttribute('aria-label'),
+    ).resolves.toBe('Delivered');
+
+    // Bob sees a new conversation with one unread message and its preview.
+    const item = bob.page.locator(`.conv[data-conversation="${alice.id}"]`);
+    await item.waitFor({ timeout: 30_000 });
+    await expect(item.locator('.badge').textContent()).resolves.toBe('1');
+    await expect(item.locator('.conv-last').textContent()).resolves.toBe('Hello Bob, this is Alice.');
+    await expect(item.locator('.conv-name').textContent()).resolves.toContain('Alice');
+
+    // Opening it reads it: the badge goes, and Alice's mark turns to read.
+    await openConversation(bob.page, alice.id);
+    await waitForIncoming(bob.page, 'Hello Bob, this is Alice.');
+    await item.locator('.badge').waitFor({ state: 'detached' });
+    expect(await waitForOutgoingState(alice.page, 'Hello Bob, this is Alice.', ['read'])).toBe('read');
+
+    await sendText(bob.page, 'Hi Alice! Got it.');
+    await waitForIncoming(alice.page, 'Hi Alice! Got it.');
+    expect(await waitForOutgoingState(bob.page, 'Hi Alice! Got it.', ['delivered', 'read'])).toMatch(/delivered|read/);
+
+    // One day separator above the messages.
+    await expect(bob.page.locator('.day').allTextContents()).resolves.toEqual(['Today']);
+    expectNoErrors(alice);
+    expectNoErrors(bob);
+  });
+
+  it('keeps messages for an offline receiver and delivers them at the next login', { timeout: 90_000 }, async () => {
+    await bob.page.close();
+    await sendText(alice.page, 'Sent while you were away');
+    // The station keeps it: "cached" (or "sent" until its receipt).
+    expect(await waitForOutgoingState(alice.page, 'Sent while you were away', ['cached', 'sent'])).toMatch(
+      /cached|sent/,
+    );
+
+    const page = await bob.context.newPage();
+    await page.goto(station.url);
+    await unlock(page, bob.passphrase);
+    const item = page.locator(`.conv[data-conversation="${alice.id}"]`);
+    await item.locator('.badge').waitFor({ timeout: 30_000 });
+    expect(await waitForOutgoingState(alice.page, 'Sent while you were away', ['delivered', 'read'])).toMatch(
+      /delivered|read/,
+    );
+    await openConversation(page, alice.id);
+    await waitForIncoming(page, 'Sent while you were away');
+    bob = { ...bob, page };
+  });
+
+  it('keeps the identity and the history across a reload, behind the passphrase', { timeout: 90_000 }, async () => {
+    const before = alice.id;
+    await alice.page.reload();
+    // The identity is offered for unlocking; a wrong passphrase is refused.
+    await expect(alice.page.getByLabel('Identity').inputValue()).resolves.toBe(before);
+    await alice.page.getByLabel('Passphrase', { exact: true }).fill('not the passphrase');
+    await alice.page.getByRole('button', { name: 'Unlock' }).click();
+    await expect(alice.page.getByRole('alert').textContent()).resolves.toBe('Wrong passphrase.');
+
+    await unlock(alice.page, alice.passphrase);
+    await expect(alice.page.locator('.me .mono').first().textContent()).resolves.toBe(before);
+    await openConversation(alice.page, bob.id);
+    await waitForIncoming(alice.page, 'Hi Alice! Got it.');
+    const texts = await alice.page.locator('.msg .text').allTextContents();
+    expect(texts).toEqual(['Hello Bob, this is Alice.', 'Hi Alice! Got it.', 'Sent while you were away']);
+    // States survive too: the first message was read.
+    expect(await waitForOutgoingState(alice.page, 'Hello Bob, this is Alice.', ['read'])).toBe('read');
+
+    // And the conversation goes on after the reload.
+    await sendText(alice.page, 'Back after a reload');
+    await waitForIncoming(bob.page, 'Back after a reload');
+  });
+});
