@@ -189,6 +189,27 @@ describe.each(backends.map((b) => [b.name, b] as const))('%s backend', (_name, b
     });
   });
 
+  describe('randomBytes', () => {
+    it('returns exactly the requested length, in memory of its own', () => {
+      for (const length of [0, 1, 16, 32, 255, 256, 257, 4096, 5000]) {
+        const bytes = backend.randomBytes(length);
+        expect(bytes).toHaveLength(length);
+        expect(bytes.byteOffset).toBe(0);
+        expect(bytes.buffer.byteLength).toBe(length);
+      }
+    });
+
+    it('never hands out the same bytes twice, across many refills of any pool', () => {
+      const seen = new Set<string>();
+      for (let i = 0; i < 2000; i++) seen.add(encodeHex(backend.randomBytes(i % 7 === 0 ? 33 : 16)));
+      expect(seen.size).toBe(2000);
+    });
+
+    it('throws RangeError for a length that is not a non-negative integer', () => {
+      for (const length of [-1, 1.5, Number.NaN]) expect(() => backend.randomBytes(length)).toThrow(RangeError);
+    });
+  });
+
   describe('round trips', () => {
     const rsa = generatePrivateKey('RSA', {}, backend);
     const ecc = generatePrivateKey('ECC', {}, backend);

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readVector } from '../../../../test/fixtures/vectors.js';
+import type { PrivateKey } from '../crypto/index.js';
 import { createGroup, parseIdentity, identityEncryptionKey, type Identity } from '../account/index.js';
 import { decodeBase64, encodeBase64 } from '../encoding/index.js';
 import { DimError } from '../errors.js';
@@ -192,5 +193,68 @@ describe('tampering', () => {
       ),
       { numRuns: 40 },
     );
+  });
+});
+
+describe('opening work', () => {
+  /** A reader key that counts how often it decrypts. */
+  function counting(key: PrivateKey): { key: PrivateKey; calls: () => number } {
+    let calls = 0;
+    const decrypt = key.decrypt!;
+    return {
+      key: {
+        ...key,
+        decrypt: (ciphertext: Uint8Array) => {
+          calls += 1;
+          return decrypt(ciphertext);
+        },
+      },
+      calls: () => calls,
+    };
+  }
+
+  it('unwraps a reused key once: later messages of the direction find it by its `key` text', () => {
+    const sealerCache = new CipherKeyCache();
+    const options = { signer: alice.privateKey, receiverKey: identityEncryptionKey(bob), keyCache: sealerCache };
+    const messages = ['one', 'two', 'three'].map((body) => sealMessage(text(alice, bob.id.text, body), options));
+    const reader = counting(bob.decryptKeys[0]!);
+    const keyCache = new CipherKeyCache();
+    const opened = messages.map(
+      (m) =>
+        openMessage(m, {
+          me: bob.id.text,
+          decryptKeys: [reader.key],
+          verifyKeys: verificationKeysFor(alice.meta, alice.visa),
+          keyCache,
+        }).content['text'],
+    );
+    expect(opened).toEqual(['one', 'two', 'three']);
+    expect(reader.calls()).toBe(1);
+  });
+
+  it('reads non-canonical Base64 in `data`, `signature`, `IV` and `key` as before', () => {
+    const sealed = sealMessage(text(alice, bob.id.text, 'lenient'), {
+      signer: alice.privateKey,
+      receiverKey: identityEncryptionKey(bob),
+    });
+    const broken = (b64: string) => `${b64.slice(0, 20)}\r\n${b64.slice(20)}`;
+    const variants: ReliableMessage[] = [
+      { ...sealed, data: broken(sealed.data), signature: broken(sealed.signature) },
+      { ...sealed, data: `base64,${sealed.data}` },
+      { ...sealed, IV: sealed.IV!.replace(/=+$/, ''), key: sealed.key!.replace(/=+$/, '') + ' ' },
+    ];
+    for (const variant of variants) expect(openAs(bob, alice, variant).content['text']).toBe('lenient');
+    expect(codeOf(() => openAs(bob, alice, { ...sealed, IV: `${sealed.IV!.slice(0, -2)}-=` }))).toBe('encoding.base64');
+  });
+
+  it('returns an instant message without the sealed fields, other fields kept', () => {
+    const sealed = sealMessage(text(alice, bob.id.text, 'fields', {}), {
+      signer: alice.privateKey,
+      receiverKey: identityEncryptionKey(bob),
+    });
+    const instant = openAs(bob, alice, { ...sealed, traces: ['s1'] } as ReliableMessage);
+    for (const field of ['data', 'key', 'keys', 'signature', 'IV']) expect(instant).not.toHaveProperty(field);
+    expect(instant['traces']).toEqual(['s1']);
+    expect(instant.sender).toBe(alice.id.text);
   });
 });
