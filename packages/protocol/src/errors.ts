@@ -57,7 +57,11 @@ export type DimErrorCode =
   | 'cli.file'
   | 'client.timeout'
   | 'client.closed'
-  | 'client.passphrase';
+  | 'client.passphrase'
+  // files (wire spec §5.1)
+  | 'file.transfer'
+  | 'file.too_large'
+  | 'file.digest';
 
 export class DimError extends Error {
   readonly code: DimErrorCode;
