@@ -16,8 +16,8 @@ function value(text: string, index: number): number {
 const CODES = new Uint8Array(64);
 for (let i = 0; i < ALPHABET.length; i++) CODES[i] = ALPHABET.charCodeAt(i);
 const ascii = new TextDecoder();
-/** Reused output of the encoder: a fresh typed array per call costs more than the encoding. */
-let scratch = new Uint8Array(1024);
+/** Reused output of the encoder for usual sizes: a fresh typed array per call costs more than the encoding. */
+const scratch = new Uint8Array(16 * 1024);
 
 /** Standard Base64 with `=` padding, no line breaks (what every reference writer emits). */
 export function encodeBase64(bytes: Uint8Array): string {
@@ -26,8 +26,7 @@ export function encodeBase64(bytes: Uint8Array): string {
   const length = bytes.length;
   const full = length - (length % 3);
   const size = Math.ceil(length / 3) * 4;
-  if (size > scratch.length) scratch = new Uint8Array(Math.max(size, scratch.length * 2));
-  const out = scratch;
+  const out = size <= scratch.length ? scratch : new Uint8Array(size);
   let o = 0;
   for (let i = 0; i < full; i += 3) {
     const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
