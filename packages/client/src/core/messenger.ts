@@ -17,7 +17,6 @@ import {
   isHandshakeCommand,
   isMetaCommand,
   isReceiptCommand,
-  receiptOrigin,
   type Content,
   type HandshakeCommand,
   type ReceiptCommand,
@@ -222,6 +221,20 @@ const MESSAGE_STATES_DONE: readonly MessageState[] = ['sent', 'cached', 'deliver
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** Envelope fields a receipt's `origin` needs (wire spec §6.3); more would echo whatever a peer invented. */
+const ORIGIN_FIELDS = ['sender', 'receiver', 'time', 'type', 'group', 'signature'] as const;
+
+/** The `origin` of a receipt for `message`: its scalar envelope fields and the content's `sn`. */
+function shortOrigin(message: ReliableMessage, sn: number): JsonObject {
+  const origin: JsonObject = {};
+  for (const field of ORIGIN_FIELDS) {
+    const value = message[field];
+    if (typeof value === 'string' || typeof value === 'number') origin[field] = value;
+  }
+  origin['sn'] = sn;
+  return origin;
 }
 
 /** `code: reason` as kept in `lastError`, back into a DimError. */
@@ -1181,7 +1194,7 @@ export class Messenger {
     // wire spec §6.3: user clients answer user messages (never commands) with "Message received.".
     if (this.#options.deliveryReceipts !== false && sender.isUser && sender.text !== this.#me) {
       const receipt = createReceiptCommand(
-        { text: DELIVERY_RECEIPT_TEXT, origin: receiptOrigin(message as JsonObject, content.sn) },
+        { text: DELIVERY_RECEIPT_TEXT, origin: shortOrigin(message, content.sn) },
         group === undefined ? {} : { group },
       );
       replies.push({
