@@ -75,6 +75,19 @@ export interface StationConfig {
    * Messages to `<name>@anywhere` are delivered to that ID. Default none.
    */
   readonly ans: Readonly<Record<string, string>>;
+  /** The file service on the HTTP port (`POST /upload`, `GET /files/…`; http/upload.ts, docs/operations.md). */
+  readonly files: {
+    /** Largest upload in bytes (413 past it); 0 turns uploads off. Default 16 MiB (the reference's limit). */
+    readonly maxBytes: number;
+    /** Uploads one IP may start per minute (429 past it); 0 = no limit. Default 30. */
+    readonly uploadsPerMinute: number;
+    /** Uploads in progress at once (503 past it). Default 8. */
+    readonly maxConcurrent: number;
+    /** An upload receiving nothing for this long is aborted. Default 30 s. */
+    readonly stallTimeoutMs: number;
+    /** Base of the file URLs handed out, e.g. `https://files.example.org`; default `http://<Host header>`. */
+    readonly publicUrl: string | undefined;
+  };
 }
 
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '']);
@@ -105,6 +118,13 @@ export const DEFAULT_STATION_CONFIG: StationConfig = Object.freeze({
     purgeIntervalSeconds: 3600,
   }),
   ans: Object.freeze({}),
+  files: Object.freeze({
+    maxBytes: 16 * 1024 * 1024,
+    uploadsPerMinute: 30,
+    maxConcurrent: 8,
+    stallTimeoutMs: 30_000,
+    publicUrl: undefined,
+  }),
 }) as StationConfig;
 
 /** The host written into the station's visa. */
@@ -154,6 +174,7 @@ export function parseStationConfig(input: unknown, base: StationConfig = DEFAULT
     'session',
     'inbox',
     'ans',
+    'files',
   ]);
   const host = top['host'] === undefined ? base.host : text('host', top['host'], true);
   const port = top['port'] === undefined ? base.port : integer('port', top['port'], 0, 65535);
@@ -215,6 +236,18 @@ export function parseStationConfig(input: unknown, base: StationConfig = DEFAULT
     }
     ans = Object.freeze(out);
   }
+  const f = section('files', top['files'], Object.keys(base.files));
+  const files = {
+    maxBytes: pick(base.files, f, 'files', 'maxBytes', 0, Number.MAX_SAFE_INTEGER),
+    uploadsPerMinute: pick(base.files, f, 'files', 'uploadsPerMinute', 0, 1 << 20),
+    maxConcurrent: pick(base.files, f, 'files', 'maxConcurrent', 1, 1 << 16),
+    stallTimeoutMs: pick(base.files, f, 'files', 'stallTimeoutMs', 1, MAX_TIMER_MS),
+    publicUrl: f['publicUrl'] === undefined ? base.files.publicUrl : text('files.publicUrl', f['publicUrl']),
+  };
+  if (files.publicUrl !== undefined && !/^https?:\/\/[^\s/]+/.test(files.publicUrl)) {
+    fail('files.publicUrl', 'expected an http:// or https:// URL');
+  }
+
   return Object.freeze({
     host,
     port,
@@ -225,6 +258,7 @@ export function parseStationConfig(input: unknown, base: StationConfig = DEFAULT
     session: Object.freeze(session),
     inbox: Object.freeze(inbox),
     ans,
+    files: Object.freeze(files),
   });
 }
 

@@ -1,6 +1,6 @@
 // @dimkit/station: a DIM station (relay server). `Station` wires the areas together; the areas are re-exported
 // as namespaces for embedding and tests.
-export { DATABASE_FILE, Station } from './station.js';
+export { DATABASE_FILE, FILES_DIR, Station } from './station.js';
 export type { StationOptions } from './station.js';
 export { DEFAULT_STATION_CONFIG, LOG_LEVELS, advertisedHost, loadStationConfig, parseStationConfig } from './config.js';
 export type { LogLevel, StationConfig } from './config.js';

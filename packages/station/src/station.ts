@@ -8,7 +8,14 @@ import { createIdentity, identityToJson, parseIdentity, updateVisa, type Identit
 import type { JsonObject } from '@dimkit/protocol/encoding';
 import { EntityType } from '@dimkit/protocol/mkm';
 import { DEFAULT_STATION_CONFIG, advertisedHost, type StationConfig } from './config.js';
-import { healthHandler, HttpRouter, metricsHandler, staticHandler } from './http/index.js';
+import {
+  createFileService,
+  FILE_SERVICE_DEFAULTS,
+  healthHandler,
+  HttpRouter,
+  metricsHandler,
+  staticHandler,
+} from './http/index.js';
 import { createLogger, type StationLogger } from './logger.js';
 import { MetricsRegistry } from './metrics/index.js';
 import { Router, createStationMetrics, type StationMetrics } from './router/index.js';
@@ -17,6 +24,8 @@ import { TransportServer, type Connection, type ConnectionHandler } from './tran
 
 /** The SQLite file in the data directory. */
 export const DATABASE_FILE = 'station.db';
+/** The directory of uploaded (encrypted) files in the data directory. */
+export const FILES_DIR = 'files';
 
 /** The built web client (`packages/web/dist` beside this package), served at `/` when it exists. */
 export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../web/dist/', import.meta.url));
@@ -123,6 +132,14 @@ export class Station {
         })),
       );
       http.get('/metrics', metricsHandler(this.metrics));
+      // Uploads are signed by users the station knows (their meta from a handshake); docs/operations.md.
+      const files = createFileService({
+        ...config.files,
+        dir: join(config.dataDir, FILES_DIR),
+        maxClockSkewSeconds: FILE_SERVICE_DEFAULTS.maxClockSkewSeconds,
+        verifyKeys: async (id) => (await this.#router?.contacts.get(id))?.verifyKeys,
+      });
+      http.post('/upload', files.upload).route('OPTIONS', '/upload', files.preflight).get('/files/*', files.download);
       if (this.#webRoot !== false && existsSync(join(this.#webRoot, 'index.html'))) {
         http.get('/*', staticHandler({ root: this.#webRoot }));
       }

@@ -5,3 +5,11 @@ export { healthHandler } from './health.js';
 export { metricsHandler } from './metrics-endpoint.js';
 export { STATIC_CONTENT_TYPES, STATIC_CSP, resolveStaticPath, staticHandler } from './static.js';
 export type { StaticOptions } from './static.js';
+export {
+  createFileService,
+  FILE_SERVICE_DEFAULTS,
+  fileExtension,
+  UPLOAD_HEADERS,
+  uploadSigningText,
+} from './upload.js';
+export type { FileService, FileServiceOptions } from './upload.js';
