@@ -58,6 +58,10 @@ export type DimErrorCode =
   | 'client.timeout'
   | 'client.closed'
   | 'client.passphrase'
+  // groups (wire spec §4.8, §6.6)
+  | 'group.permission'
+  | 'group.unknown'
+  | 'group.members'
   // files (wire spec §5.1)
   | 'file.transfer'
   | 'file.too_large'
