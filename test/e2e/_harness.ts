@@ -27,19 +27,27 @@ export interface StationProcess {
   readonly port: number;
   readonly dataDir: string;
   readonly log: string[];
+  /** Stops the process (SIGTERM, drained) but keeps its data directory. */
+  kill(): Promise<void>;
+  /** Starts it again on the same port with the same data (after `kill`). */
+  restart(): Promise<void>;
+  /** Stops it and deletes its data directory. */
   stop(): Promise<void>;
 }
 
-/** Starts `dim station` on a free port with a fresh data directory; resolves once it listens. */
-export async function startStation(): Promise<StationProcess> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'dimkit-e2e-station-'));
-  const child = spawn(process.execPath, [DIM, 'station', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const log: string[] = [];
+async function spawnStation(
+  dataDir: string,
+  port: number,
+  log: string[],
+): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(
+    process.execPath,
+    [DIM, 'station', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   child.stderr!.on('data', (chunk: Buffer) => log.push(chunk.toString()));
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`station did not start:\n${log.join('')}`)), 20_000);
+  const bound = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`station did not start:\n${log.join('\n')}`)), 20_000);
     createInterface({ input: child.stdout! }).on('line', (text) => {
       log.push(text);
       try {
@@ -57,12 +65,25 @@ export async function startStation(): Promise<StationProcess> {
       reject(new Error(`station exited with ${code}:\n${log.join('\n')}`));
     });
   });
+  return { child, port: bound };
+}
+
+/** Starts `dim station` on a free port with a fresh data directory; resolves once it listens. */
+export async function startStation(): Promise<StationProcess> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'dimkit-e2e-station-'));
+  const log: string[] = [];
+  let { child, port } = await spawnStation(dataDir, 0, log);
   return {
     url: `http://127.0.0.1:${port}/`,
     wsUrl: `ws://127.0.0.1:${port}/`,
     port,
     dataDir,
     log,
+    kill: () => stopChild(child),
+    restart: async () => {
+      await stopChild(child);
+      ({ child, port } = await spawnStation(dataDir, port, log));
+    },
     stop: async () => {
       await stopChild(child);
       rmSync(dataDir, { recursive: true, force: true });

@@ -10,11 +10,13 @@ import {
   launchBrowser,
   missingPrerequisite,
   openConversation,
+  outgoingState,
   sendText,
   startStation,
   unlock,
   waitForIncoming,
   waitForOutgoingState,
+  waitOnline,
   type StationProcess,
   type WebUser,
 } from './_harness.js';
@@ -127,4 +129,30 @@ describe.skipIf(missing !== undefined)('web client: two browsers through a stati
     await sendText(alice.page, 'Back after a reload');
     await waitForIncoming(bob.page, 'Back after a reload');
   });
+
+  it(
+    'shows the connection state, reconnects by itself, then sends what was written offline',
+    { timeout: 90_000 },
+    async () => {
+      await station.kill();
+      const badge = alice.page.locator('.conn');
+      await alice.page.locator('.conn[data-state="waiting"]').waitFor({ timeout: 30_000 });
+      expect(await badge.textContent()).toMatch(/^Reconnecting in \d+ s$/);
+
+      await sendText(alice.page, 'Written while the station was down');
+      expect(await outgoingState(alice.page, 'Written while the station was down')).toBe('pending');
+      await expect(
+        alice.page.locator('.msg.out[data-state="pending"] .mark').last().getAttribute('aria-label'),
+      ).resolves.toBe('Sending');
+
+      await station.restart();
+      await waitOnline(alice.page);
+      await waitOnline(bob.page);
+      expect(await badge.textContent()).toBe('Online');
+      await waitForIncoming(bob.page, 'Written while the station was down');
+      expect(
+        await waitForOutgoingState(alice.page, 'Written while the station was down', ['delivered', 'read']),
+      ).toMatch(/delivered|read/);
+    },
+  );
 });

@@ -277,6 +277,7 @@ function ChatPane(props: { session: ChatSession; conversation: string; onBack: (
           estimate={(r) => (r.kind === 'day' ? 44 : 52)}
           render={render}
           onNearTop={loadOlder}
+          canAnchor={(r) => r.kind === 'msg'}
           label={`Messages with ${peer.name}`}
           resetKey={conversation}
         />

@@ -9,6 +9,11 @@ export interface VirtualListProps<T> {
   readonly render: (item: T) => ComponentChildren;
   /** Called when the user scrolls near the top (load older items). */
   readonly onNearTop?: () => void;
+  /**
+   * Whether an item may anchor the scroll position: it must keep its key and stay put relative to its
+   * neighbours when items are added above (a day separator does not: it moves up with its day).
+   */
+  readonly canAnchor?: (item: T) => boolean;
   /** Accessible name of the scrolling region. */
   readonly label: string;
   /** Changes when the list should jump to its end (another conversation opened). */
@@ -37,13 +42,14 @@ function indexAt(offsets: readonly number[], y: number): number {
  * the top of the viewport in place when items are added above it or change height.
  */
 export function VirtualList<T>(props: VirtualListProps<T>) {
-  const { items, itemKey, estimate, render, onNearTop, label, resetKey } = props;
+  const { items, itemKey, estimate, render, onNearTop, label, resetKey, canAnchor } = props;
   const scroller = useRef<HTMLDivElement>(null);
   const heights = useRef(new Map<string, number>());
   const [, remeasured] = useReducer((n: number) => n + 1, 0);
   const [view, setView] = useState({ top: 0, height: 800 });
   const stick = useRef(true);
-  const anchor = useRef<{ key: string; delta: number } | undefined>(undefined);
+  /** The item at the top of the viewport and its offset when last seen: kept in place when items above it change. */
+  const anchor = useRef<{ key: string; offset: number } | undefined>(undefined);
   const observer = useRef<ResizeObserver | undefined>(undefined);
 
   const offsets: number[] = new Array(items.length + 1);
@@ -80,8 +86,9 @@ export function VirtualList<T>(props: VirtualListProps<T>) {
     const el = scroller.current;
     if (el === null) return;
     stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < STICK_PX;
-    const first = items.length === 0 ? -1 : indexAt(offsets, el.scrollTop);
-    anchor.current = first < 0 ? undefined : { key: itemKey(items[first]!), delta: offsets[first]! - el.scrollTop };
+    let first = items.length === 0 ? -1 : indexAt(offsets, el.scrollTop);
+    while (first >= 0 && first < items.length - 1 && canAnchor !== undefined && !canAnchor(items[first]!)) first++;
+    anchor.current = first < 0 ? undefined : { key: itemKey(items[first]!), offset: offsets[first]! };
     setView({ top: el.scrollTop, height: el.clientHeight });
     if (el.scrollTop < 300) onNearTop?.();
   };
@@ -99,8 +106,13 @@ export function VirtualList<T>(props: VirtualListProps<T>) {
     if (a === undefined) return;
     const index = items.findIndex((item) => itemKey(item) === a.key);
     if (index < 0) return;
-    const want = offsets[index]! - a.delta;
-    if (Math.abs(el.scrollTop - want) > 1) el.scrollTop = want;
+    // Move by what changed above the anchor (older items loaded, heights measured), relative to where
+    // the user is: an absolute position would undo a scroll still in progress.
+    const shift = offsets[index]! - a.offset;
+    if (shift !== 0) {
+      a.offset = offsets[index]!;
+      el.scrollTop += shift;
+    }
   });
 
   // Fill a short list: ask for older items while the content does not fill the viewport.
@@ -126,6 +138,14 @@ export function VirtualList<T>(props: VirtualListProps<T>) {
       class="vlist"
       ref={scroller}
       onScroll={onScroll}
+      onKeyDown={(e) => {
+        // Jump at once: a smooth scroll across unmeasured items would be cut short by the anchoring.
+        const el = scroller.current;
+        if (el === null || (e.key !== 'End' && e.key !== 'Home')) return;
+        e.preventDefault();
+        stick.current = e.key === 'End';
+        el.scrollTop = e.key === 'End' ? el.scrollHeight : 0;
+      }}
       tabIndex={0}
       role="log"
       aria-label={label}
