@@ -120,6 +120,42 @@ export function describeClientStore(name: string, make: () => Promise<StoreFixtu
       expect(await store.updateOutbox(9999, { state: 'queued' })).toBeUndefined();
     });
 
+    it('sends one message to several receivers: the items share it, sealed copies keep their signature', async () => {
+      const { store } = await make();
+      const group = 'Group-1024@4Ub2dEvH5wqPp4V1CnHEL1oZ3ZYxSzRUJ4';
+      const first = outgoing('to all', PEER, { group });
+      const copy = { sender: ME, receiver: OTHER, group, data: 'x', signature: 'SPLIT' } as JsonObject;
+      const entries = await store.enqueue([
+        first,
+        { ...first, receiver: OTHER, sameMessage: true, reliable: copy },
+        { ...first, receiver: ME, sameMessage: true, reliable: { ...copy, receiver: ME } },
+        outgoing('alone'),
+      ]);
+      const [a, b, c, d] = entries;
+      expect(b!.message!.id).toBe(a!.message!.id);
+      expect(c!.message!.id).toBe(a!.message!.id);
+      expect(d!.message!.id).not.toBe(a!.message!.id);
+      expect((await store.listMessages(group)).map((m) => m.content['text'])).toEqual(['to all']);
+      expect(b!.item).toMatchObject({ messageId: a!.message!.id, signature: 'SPLIT', reliable: copy });
+      expect(a!.item.reliable).toBeUndefined();
+      // each station receipt takes one copy; the message moves with the first
+      const settled = await store.settle('SPLIT', 'delivered', receipt('Message delivered.', 'delivered'));
+      expect(settled.item!.id).toBe(b!.item.id);
+      expect(settled.message).toMatchObject({ id: a!.message!.id, state: 'delivered' });
+      expect((await store.listOutbox()).map((i) => i.id)).toEqual([a!.item.id, c!.item.id, d!.item.id]);
+      expect((await store.settle('SPLIT', 'cached', receipt('Message cached.', 'cached'))).item!.id).toBe(c!.item.id);
+      // a copy sealed later (its own signature) still moves the shared message
+      await store.updateOutbox(a!.item.id, { signature: 'OWN' });
+      expect((await store.settle('OWN', 'delivered', receipt('Message delivered.', 'delivered'))).item!.id).toBe(
+        a!.item.id,
+      );
+      expect((await store.listReceipts(a!.message!.id)).map((r) => r.text)).toEqual([
+        'Message delivered.',
+        'Message cached.',
+        'Message delivered.',
+      ]);
+    });
+
     it('settles a message by signature: the item leaves, the state only moves forward, receipts are kept', async () => {
       const { store } = await make();
       const [entry] = await store.enqueue([outgoing('y')]);

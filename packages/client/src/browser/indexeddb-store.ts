@@ -167,16 +167,30 @@ export class IndexedDbClientStore implements ClientStore {
     return stored;
   }
 
-  async #enqueueOne(tx: IDBTransaction, input: NewOutgoing, now: number): Promise<EnqueuedOutgoing> {
+  async #enqueueOne(
+    tx: IDBTransaction,
+    input: NewOutgoing,
+    now: number,
+    previous?: StoredMessage,
+  ): Promise<EnqueuedOutgoing> {
     let message: StoredMessage | undefined;
+    const signature = input.reliable?.['signature'];
     if (input.kind === 'message') {
-      message = await this.#addMessage(tx, { ...outgoingMessageFields(input), state: 'pending', read: true });
+      message =
+        input.sameMessage === true && previous !== undefined
+          ? previous
+          : await this.#addMessage(tx, { ...outgoingMessageFields(input), state: 'pending', read: true });
+      if (typeof signature === 'string' && message.signature === undefined) {
+        message = (await this.#updateMessage(tx, message.id, (m) => ({ ...m, signature }))) ?? message;
+      }
     }
     const fields: Omit<OutboxItem, 'id'> = {
       kind: input.kind,
       ...(message === undefined ? {} : { messageId: message.id }),
       receiver: input.receiver,
       instant: input.instant,
+      ...(input.reliable === undefined ? {} : { reliable: input.reliable }),
+      ...(typeof signature === 'string' ? { signature } : {}),
       state: 'queued',
       attempts: 0,
       nextAttemptAt: now,
@@ -191,7 +205,12 @@ export class IndexedDbClientStore implements ClientStore {
     const now = nowSeconds();
     return this.#tx([MESSAGES, CONVERSATIONS, OUTBOX], 'readwrite', async (tx) => {
       const out: EnqueuedOutgoing[] = [];
-      for (const input of items) out.push(await this.#enqueueOne(tx, input, now));
+      let previous: StoredMessage | undefined;
+      for (const input of items) {
+        const entry = await this.#enqueueOne(tx, input, now, previous);
+        if (entry.message !== undefined) previous = entry.message;
+        out.push(entry);
+      }
       return out;
     });
   }
@@ -248,10 +267,16 @@ export class IndexedDbClientStore implements ClientStore {
   settle(signature: string, state: MessageState, receipt: ReceiptRecord): Promise<SettleResult> {
     return this.#tx([OUTBOX, MESSAGES, RECEIPTS], 'readwrite', async (tx) => {
       const outbox = tx.objectStore(OUTBOX);
+      // One item per receipt, the oldest first: the copies of a group message split per member share
+      // one signature, and each copy gets its own receipt (wire spec §4.8).
       const items = await request<OutboxItem[]>(outbox.index('signature').getAll(signature));
-      for (const candidate of items) await request(outbox.delete(candidate.id));
-      const item = items[items.length - 1];
-      const row = await request<MessageRow | undefined>(tx.objectStore(MESSAGES).index('signature').get(signature));
+      const item = items.sort((a, b) => a.id - b.id)[0];
+      if (item !== undefined) await request(outbox.delete(item.id));
+      // The item's own message first: a message sent to several receivers has several signatures.
+      const row =
+        item?.messageId !== undefined
+          ? await request<MessageRow | undefined>(tx.objectStore(MESSAGES).get(item.messageId))
+          : await request<MessageRow | undefined>(tx.objectStore(MESSAGES).index('signature').get(signature));
       let moved: StoredMessage | undefined;
       if (row !== undefined) {
         await request(tx.objectStore(RECEIPTS).add({ ...receipt, messageId: row.id } satisfies ReceiptRow));

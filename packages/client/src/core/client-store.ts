@@ -136,6 +136,13 @@ export interface NewOutgoing {
   readonly instant: JsonObject;
   /** For kind `message`: the conversation the message shows in. */
   readonly conversation?: string;
+  /** Already sealed for `receiver`: sent exactly as is on every attempt (its `signature` is recorded now). */
+  readonly reliable?: JsonObject;
+  /**
+   * Kind `message`: this item sends the message of the nearest earlier `message` item of the same
+   * `enqueue` call instead of making a new one (one message to several receivers: a group's members).
+   */
+  readonly sameMessage?: boolean;
 }
 
 export interface EnqueuedOutgoing {

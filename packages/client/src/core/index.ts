@@ -2,6 +2,7 @@
 export { Messenger } from './messenger.js';
 export type {
   ContactEvent,
+  Delivery,
   ErrorEvent,
   GroupEvent,
   MessageEvent,

@@ -65,11 +65,17 @@ export class MemoryClientStore implements ClientStore {
     this.#settings.set(name, value);
   }
 
-  #enqueueOne(input: NewOutgoing, now: number): EnqueuedOutgoing {
+  #enqueueOne(input: NewOutgoing, now: number, previous?: StoredMessage): EnqueuedOutgoing {
     let message: StoredMessage | undefined;
+    const signature = input.reliable?.['signature'];
     if (input.kind === 'message') {
-      message = { ...outgoingMessageFields(input), id: this.#nextMessage++, state: 'pending', read: true };
+      message =
+        input.sameMessage === true && previous !== undefined
+          ? previous
+          : { ...outgoingMessageFields(input), id: this.#nextMessage++, state: 'pending', read: true };
+      if (typeof signature === 'string' && message.signature === undefined) message = { ...message, signature };
       this.#messages.set(message.id, message);
+      if (typeof signature === 'string') this.#bySignature.set(signature, message.id);
     }
     const item: OutboxItem = {
       id: this.#nextItem++,
@@ -77,6 +83,8 @@ export class MemoryClientStore implements ClientStore {
       ...(message === undefined ? {} : { messageId: message.id }),
       receiver: input.receiver,
       instant: input.instant,
+      ...(input.reliable === undefined ? {} : { reliable: input.reliable }),
+      ...(typeof signature === 'string' ? { signature } : {}),
       state: 'queued',
       attempts: 0,
       nextAttemptAt: now,
@@ -89,7 +97,12 @@ export class MemoryClientStore implements ClientStore {
   async enqueue(items: readonly NewOutgoing[]): Promise<EnqueuedOutgoing[]> {
     this.#check();
     const now = nowSeconds();
-    return items.map((input) => this.#enqueueOne(input, now));
+    let previous: StoredMessage | undefined;
+    return items.map((input) => {
+      const entry = this.#enqueueOne(input, now, previous);
+      if (entry.message !== undefined) previous = entry.message;
+      return entry;
+    });
   }
 
   async listOutbox(): Promise<OutboxItem[]> {
@@ -143,10 +156,15 @@ export class MemoryClientStore implements ClientStore {
     this.#check();
     let item: OutboxItem | undefined;
     for (const candidate of this.#outbox.values()) {
-      if (candidate.signature === signature) item = candidate;
+      // The oldest first: the copies of a group message split per member share one signature.
+      if (candidate.signature === signature) {
+        item = candidate;
+        break;
+      }
     }
     if (item !== undefined) this.#outbox.delete(item.id);
-    const id = this.#bySignature.get(signature);
+    // The item's own message first: a message sent to several receivers has several signatures.
+    const id = item?.messageId ?? this.#bySignature.get(signature);
     let moved: StoredMessage | undefined;
     if (id !== undefined) {
       this.#receipts.set(id, [...(this.#receipts.get(id) ?? []), receipt]);

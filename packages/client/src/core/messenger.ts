@@ -46,7 +46,7 @@ import {
   type ID,
 } from '@dimkit/protocol/mkm';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
-import type { ClientStore, OutboxItem, ReceiptRecord, StoredMessage } from './client-store.js';
+import type { ClientStore, NewOutgoing, OutboxItem, ReceiptRecord, StoredMessage } from './client-store.js';
 import { ContactBook } from './contact-book.js';
 import { Emitter } from './emitter.js';
 import {
@@ -107,6 +107,20 @@ export interface MessengerOptions {
    * the `group` event, in the processing order of incoming messages.
    */
   readonly onGroupCommand?: (event: GroupEvent) => void | Promise<void>;
+  /**
+   * Called for each message inside a received forward content (wire spec §5, type 0xFF) before
+   * it is verified or opened; returning true takes it (the messenger then leaves it alone). The
+   * group assistant takes the group messages it splits without ever opening them (§4.8).
+   */
+  readonly onForwarded?: (message: ReliableMessage, from: string) => boolean | Promise<boolean>;
+}
+
+/** One receiver of `sendMany`. */
+export interface Delivery {
+  /** A user or bot. */
+  readonly receiver: string;
+  /** Already sealed for `receiver` (one member's copy of a group message, wire spec §4.8): sent as is. */
+  readonly reliable?: ReliableMessage;
 }
 
 export interface StateEvent {
@@ -144,6 +158,8 @@ export interface GroupEvent {
   readonly sender: string;
   readonly content: Content;
   readonly instant: InstantMessage;
+  /** The command's message as received, signed by `sender`: relayed unchanged to other members. */
+  readonly message: ReliableMessage;
 }
 
 export interface OutboxEvent {
@@ -424,6 +440,41 @@ export class Messenger {
     this.#events.emit('outbox', { item: entry!.item });
     void this.#flushOutbox();
     return entry!.message!;
+  }
+
+  /**
+   * Sends `content` as one message of `conversation` (a group) to several receivers: one outbox
+   * item per delivery, sealed for its receiver when due, or sent exactly as given when it is
+   * already sealed (`reliable`). Each item is sent again until the station's receipt; the stored
+   * message moves with the first receipt. Resolves with the stored message (state `pending`).
+   * Throws RangeError for no deliveries or a broadcast or group receiver.
+   */
+  async sendMany(conversation: string, content: Content, deliveries: readonly Delivery[]): Promise<StoredMessage> {
+    if (deliveries.length === 0) throw new RangeError('sendMany: expected at least one delivery');
+    if (this.#state === 'closed') throw new DimError('client.closed', 'the messenger was stopped');
+    const time = nowSeconds();
+    const sdt = this.#identity.visa === undefined ? undefined : documentTime(this.#identity.visa);
+    const items: NewOutgoing[] = deliveries.map((delivery, index) => {
+      const receiver = parseId(delivery.receiver);
+      if (receiver.isBroadcast || receiver.isGroup) {
+        throw new RangeError(`sendMany: expected user or bot receivers, got ${delivery.receiver}`);
+      }
+      const instant: JsonObject = { sender: this.#me, receiver: receiver.text, time };
+      if (sdt !== undefined && !isCommand(content)) instant['SDT'] = sdt;
+      instant['content'] = content;
+      return {
+        kind: 'message',
+        receiver: receiver.text,
+        instant,
+        conversation,
+        ...(delivery.reliable === undefined ? {} : { reliable: delivery.reliable as JsonObject }),
+        ...(index === 0 ? {} : { sameMessage: true }),
+      };
+    });
+    const entries = await this.#store.enqueue(items);
+    for (const entry of entries) this.#events.emit('outbox', { item: entry.item });
+    void this.#flushOutbox();
+    return entries[0]!.message!;
   }
 
   /**
@@ -1157,6 +1208,7 @@ export class Messenger {
         sender: message.sender,
         content,
         instant,
+        message,
       };
       this.#events.emit('group', event);
       await this.#options.onGroupCommand?.(event);
@@ -1173,6 +1225,9 @@ export class Messenger {
         } catch (error) {
           if (!isDimError(error)) throw error;
           this.#events.emit('rejected', { code: error.code, reason: error.message, sender: message.sender });
+          continue;
+        }
+        if (this.#options.onForwarded !== undefined && (await this.#options.onForwarded(forwarded, message.sender))) {
           continue;
         }
         ticket.hold();

@@ -336,9 +336,12 @@ export class SqliteClientStore implements ClientStore {
 
   // ---- outgoing
 
-  #enqueueOne(input: NewOutgoing, now: number): EnqueuedOutgoing {
+  #enqueueOne(input: NewOutgoing, now: number, previous: number | null = null): EnqueuedOutgoing {
     let messageId: number | null = null;
-    if (input.kind === 'message') {
+    const signature = input.reliable?.['signature'];
+    if (input.kind === 'message' && input.sameMessage === true && previous !== null) {
+      messageId = previous;
+    } else if (input.kind === 'message') {
       const fields = outgoingMessageFields(input);
       messageId = Number(
         this.#db
@@ -364,6 +367,16 @@ export class SqliteClientStore implements ClientStore {
         )
         .run(input.kind, messageId, input.receiver, JSON.stringify(input.instant), now, now).lastInsertRowid,
     );
+    if (input.reliable !== undefined && typeof signature === 'string') {
+      this.#db
+        .prepare('UPDATE outbox SET reliable = ?, signature = ? WHERE id = ?')
+        .run(JSON.stringify(input.reliable), signature, id);
+      if (messageId !== null) {
+        this.#db
+          .prepare('UPDATE messages SET signature = ? WHERE id = ? AND signature IS NULL')
+          .run(signature, messageId);
+      }
+    }
     const item = this.#outboxItem(id)!;
     return messageId === null ? { item } : { item, message: this.#message(messageId)! };
   }
@@ -371,7 +384,14 @@ export class SqliteClientStore implements ClientStore {
   async enqueue(items: readonly NewOutgoing[]): Promise<EnqueuedOutgoing[]> {
     this.#check();
     const now = nowSeconds();
-    return this.#db.transaction(() => items.map((input) => this.#enqueueOne(input, now)))();
+    return this.#db.transaction(() => {
+      let previous: number | null = null;
+      return items.map((input) => {
+        const entry = this.#enqueueOne(input, now, previous);
+        if (entry.message !== undefined) previous = entry.message.id;
+        return entry;
+      });
+    })();
   }
 
   #outboxItem(id: number): OutboxItem | undefined {
@@ -444,9 +464,14 @@ export class SqliteClientStore implements ClientStore {
         Row | undefined;
       const item = row === undefined ? undefined : outboxFromRow(row);
       if (item !== undefined) this.#db.prepare('DELETE FROM outbox WHERE id = ?').run(item.id);
-      const messageRow = this.#db
-        .prepare(`SELECT * FROM messages WHERE signature = ? AND direction = 'out' ORDER BY id DESC LIMIT 1`)
-        .get(signature) as Row | undefined;
+      // The item's own message first: a message sent to several receivers has several signatures.
+      const messageRow = (
+        item?.messageId !== undefined
+          ? this.#db.prepare(`SELECT * FROM messages WHERE id = ? AND direction = 'out'`).get(item.messageId)
+          : this.#db
+              .prepare(`SELECT * FROM messages WHERE signature = ? AND direction = 'out' ORDER BY id DESC LIMIT 1`)
+              .get(signature)
+      ) as Row | undefined;
       let moved: StoredMessage | undefined;
       if (messageRow !== undefined) {
         const message = messageFromRow(messageRow);
