@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { isDimError } from '@dimkit/protocol';
 import { registerDocCommands } from './document-command.js';
+import { registerFilesCommands } from './files-command.js';
 import { registerGroupFileCommands } from './group-command.js';
 import { registerIdCommands } from './identity-command.js';
 import { registerListenCommand } from './listen-command.js';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerStationCommand(program);
   registerSendCommand(program);
   registerListenCommand(program);
+  registerFilesCommands(program);
   return program;
 }
 

@@ -6,11 +6,15 @@ import { parseId } from '@dimkit/protocol/mkm';
 import { Messenger } from '../core/messenger.js';
 import { DEFAULT_HOME, openProfile } from '../node/profile.js';
 import { transportForUrl } from '../node/transport-for-url.js';
+import { progressMode } from './files-command.js';
+import { fileContentFromPath } from './files-send.js';
 
 interface SendOptions {
   station: string;
   to: string;
   text?: string;
+  file?: string;
+  progress: string;
   me?: string;
   home: string;
   profile?: string;
@@ -31,7 +35,9 @@ function seconds(text: string, option: string): number {
  * An unacknowledged message stays in the profile's outbox and goes with the next `dim` run.
  */
 async function send(options: SendOptions): Promise<void> {
-  if (options.text === undefined) throw new DimError('cli.usage', 'give the message with --text TEXT');
+  if ((options.text === undefined) === (options.file === undefined)) {
+    throw new DimError('cli.usage', 'give the message with --text TEXT or --file PATH (one of them)');
+  }
   const timeoutMs = seconds(options.timeout, '--timeout') * 1000;
   const to = parseId(options.to);
   const transport = transportForUrl(options.station);
@@ -57,7 +63,18 @@ async function send(options: SendOptions): Promise<void> {
   });
   try {
     await messenger.start();
-    const message = await messenger.send(to.text, createTextContent(options.text));
+    const content =
+      options.file === undefined
+        ? createTextContent(options.text!)
+        : await fileContentFromPath({
+            messenger,
+            identity: store.identity,
+            station: options.station,
+            path: options.file,
+            progress: progressMode(options.progress),
+            timeoutMs,
+          });
+    const message = await messenger.send(to.text, content);
     try {
       const done = await messenger.waitForReceipt(message.id, timeoutMs);
       process.stdout.write(
@@ -82,10 +99,12 @@ async function send(options: SendOptions): Promise<void> {
 export function registerSendCommand(program: Command): void {
   program
     .command('send')
-    .description('send a text message through a station; exits 0 once the station has acknowledged it')
+    .description('send a text or a file through a station; exits 0 once the station has acknowledged it')
     .requiredOption('--station <url>', 'the station: ws://host:port/ (WebSocket) or tcp://host:port (MTP)')
     .requiredOption('--to <id>', 'the receiver ID')
     .option('--text <text>', 'the text to send')
+    .option('--file <path>', 'a file to send: encrypted, uploaded to the station, sent as a file/image content')
+    .option('--progress <mode>', 'upload progress on stderr: auto (a bar on a terminal), bar, plain or none', 'auto')
     .option('--me <file>', 'an identity file (its profile in --home is created on first use)')
     .option('--home <dir>', 'the profile directory', DEFAULT_HOME)
     .option('--profile <id>', 'which profile of --home, when it holds several')

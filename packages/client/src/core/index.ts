@@ -60,3 +60,30 @@ export {
   sealSecret,
 } from './vault.js';
 export type { KdfParams } from './vault.js';
+export {
+  checkContentAddress,
+  decryptFile,
+  DEFAULT_MAX_DOWNLOAD_BYTES,
+  downloadFile,
+  encryptFile,
+  fetchFileTransfer,
+  fileKindOf,
+  fileServiceUrl,
+  prepareUpload,
+  readUploadAnswer,
+  sendFile,
+  uploadFile,
+  uploadSigningText,
+} from './files/index.js';
+export type {
+  DownloadFileOptions,
+  DownloadOptions,
+  EncryptedFile,
+  FileKind,
+  FileTransfer,
+  OutgoingFile,
+  ProgressListener,
+  UploadFileOptions,
+  UploadRequest,
+  UploadResult,
+} from './files/index.js';

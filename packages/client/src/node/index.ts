@@ -13,3 +13,6 @@ export type {
 } from './sqlite-store.js';
 export { DEFAULT_HOME, openProfile, PASSPHRASE_ENV } from './profile.js';
 export type { ProfileOptions } from './profile.js';
+export { httpFileTransfer } from './files-http.js';
+export type { HttpFileTransferOptions } from './files-http.js';
+export { exifThumbnail, imageThumbnail, THUMBNAIL_SIDE } from './files-thumbnail.js';

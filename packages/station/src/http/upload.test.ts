@@ -71,7 +71,7 @@ function signed(who: Identity, body: Uint8Array, time = Math.floor(Date.now() / 
 }
 
 async function post(base: string, body: Uint8Array, headers: Record<string, string>, query = '') {
-  const res = await fetch(`${base}/upload${query}`, { method: 'POST', body, headers });
+  const res = await fetch(`${base}/upload${query}`, { method: 'POST', body: body as Uint8Array<ArrayBuffer>, headers });
   return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, unknown> };
 }
 
