@@ -243,7 +243,7 @@ function ChatPane(props: { session: ChatSession; conversation: string; onBack: (
           </span>
         </button>
         <span class="e2e-note" title="Messages are encrypted in this browser; the station cannot read them">
-          <LockIcon /> End-to-end encrypted
+          <LockIcon /> <span class="e2e-label">End-to-end encrypted</span>
         </span>
       </header>
       {peer.keyChangedAt !== undefined && (

@@ -193,6 +193,19 @@ export function ExportDialog(props: { session: ChatSession; onClose: () => void 
   );
 }
 
+/** Eight groups of four, as two lines of four: easy to read aloud and compare. */
+function fingerprintLines(fingerprint: string | undefined) {
+  if (fingerprint === undefined) return undefined;
+  const groups = fingerprint.split(' ');
+  return (
+    <>
+      {groups.slice(0, 4).join(' ')}
+      <br />
+      {groups.slice(4).join(' ')}
+    </>
+  );
+}
+
 export function ContactInfoDialog(props: { session: ChatSession; peer: Peer; onClose: () => void }) {
   const { peer, session } = props;
   return (
@@ -209,9 +222,9 @@ export function ContactInfoDialog(props: { session: ChatSession; peer: Peer; onC
         {!peer.isGroup && (
           <dl class="facts">
             <dt>Visa key fingerprint</dt>
-            <dd class="mono">{peer.fingerprint ?? 'not known yet'}</dd>
+            <dd class="mono fingerprint">{fingerprintLines(peer.fingerprint) ?? 'not known yet'}</dd>
             <dt>Your fingerprint</dt>
-            <dd class="mono">{session.myFingerprint ?? '—'}</dd>
+            <dd class="mono fingerprint">{fingerprintLines(session.myFingerprint) ?? '—'}</dd>
           </dl>
         )}
         {!peer.isGroup && (
