@@ -6,3 +6,5 @@ export { IDB_MAX_SEEN, IndexedDbClientStore } from './indexeddb-store.js';
 export type { IndexedDbClientStoreOptions } from './indexeddb-store.js';
 export { IdentityVault, VAULT_DEFAULT_ITERATIONS, VAULT_MAX_ITERATIONS } from './identity-vault.js';
 export type { IdentityVaultOptions, UnlockedIdentity, VaultSummary } from './identity-vault.js';
+export { xhrFileTransfer } from './xhr-transfer.js';
+export type { XhrFileTransferOptions, XhrLike } from './xhr-transfer.js';
