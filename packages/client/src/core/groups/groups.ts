@@ -22,9 +22,10 @@ import { nowSeconds } from '../_records.js';
 import { commandRecipients, planGroupDelivery, type GroupDeliveryPlan } from './delivery-plan.js';
 import { MAX_GROUP_REQUESTS, type GroupRecord } from './group-record.js';
 import { SettingsGroupStore, type GroupStore } from './group-store.js';
-import { encryptionKeys } from './_keys.js';
+import { contactWhen, encryptionKeys } from './_contacts.js';
 import { applyGroupCommand, type MembershipOutcome } from './membership.js';
-import { packBroadcast, packGroupDocuments, sealForMembers, sealForward } from './_pack.js';
+import { packBroadcast, packGroupDocuments } from './group-history.js';
+import { sealForMembers, sealForward } from './_pack.js';
 import { bulletinRoles, isFounderMeta, type GroupRoles } from './roles.js';
 
 export interface GroupsOptions {
@@ -349,7 +350,7 @@ export class Groups {
    */
   async quit(group: string): Promise<GroupSendResult> {
     const id = parseId(group).text;
-    const contact = await this.#groupContact(id);
+    const contact = await this.contact(id);
     const roles = await this.#roles(contact, this.#me);
     if (roles.owner === this.#me) throw new DimError('group.permission', `the owner of ${id} cannot quit`);
     if (roles.administrators.includes(this.#me)) {
@@ -372,7 +373,7 @@ export class Groups {
   /** Asks to join: a `join` to the assistants, or to the owner and administrators. */
   async join(group: string): Promise<GroupSendResult> {
     const id = parseId(group).text;
-    const contact = await this.#groupContact(id);
+    const contact = await this.contact(id);
     const roles = await this.#roles(contact, undefined);
     const command = createJoinCommand(id);
     const recipients = this.#deciders(roles);
@@ -387,7 +388,7 @@ export class Groups {
    */
   async query(group: string): Promise<GroupSendResult> {
     const id = parseId(group).text;
-    const contact = await this.#groupContact(id);
+    const contact = await this.contact(id);
     const roles = await this.#roles(contact, undefined);
     const record = await this.#store.get(id);
     const recipients = this.#deciders(roles);
@@ -419,7 +420,7 @@ export class Groups {
     if (record === undefined || !record.members.includes(this.#me)) {
       throw new DimError('group.permission', `${this.#me} is not a member of ${id}`);
     }
-    const contact = await this.#groupContact(id);
+    const contact = await this.contact(id);
     const body = content.group === id ? content : ({ ...content, group: id } as Content);
     const assistants = bulletinRoles(contact.visa).assistants;
     const input = {
@@ -522,7 +523,7 @@ export class Groups {
     }
     let contact: Contact | undefined;
     try {
-      contact = await this.#groupContact(group);
+      contact = await this.contact(group);
     } catch (error) {
       if (!isDimError(error)) throw error;
     }
@@ -565,7 +566,7 @@ export class Groups {
   async #answerQuery(group: string, requester: string, lastTime: number | undefined): Promise<void> {
     const record = await this.#store.get(group);
     if (record?.resetMessage === undefined) return;
-    const contact = await this.#groupContact(group);
+    const contact = await this.contact(group);
     const roles = await this.#roles(contact, undefined);
     const mayAnswer =
       roles.owner === this.#me || roles.administrators.includes(this.#me) || roles.assistants.includes(this.#me);
@@ -634,7 +635,7 @@ export class Groups {
   }
 
   async #resetTo(group: string, list: readonly string[]): Promise<GroupSendResult> {
-    const contact = await this.#groupContact(group);
+    const contact = await this.contact(group);
     const roles = await this.#roles(contact, this.#me);
     if (roles.owner !== this.#me && !roles.administrators.includes(this.#me)) {
       throw new DimError('group.permission', `only the owner or an administrator may change the members of ${group}`);
@@ -703,16 +704,16 @@ export class Groups {
     );
   }
 
-  /** The group's meta and bulletin: known, else asked of the station. Throws DimError('group.unknown'). */
-  async #groupContact(group: string): Promise<Contact> {
+  /**
+   * The group's meta and bulletin: known, else asked of the station (waiting for the bulletin
+   * too). Throws DimError('group.unknown') when the station knows no meta for it.
+   */
+  async contact(group: string): Promise<Contact> {
     const known = await this.#messenger.contacts.get(group);
     if (known !== undefined) return known;
-    try {
-      return await this.#messenger.contact(group);
-    } catch (error) {
-      if (!isDimError(error)) throw error;
-      throw new DimError('group.unknown', `no meta of group ${group}: ${error.message}`, { cause: error });
-    }
+    const fetched = await contactWhen(this.#messenger, group, (contact) => contact.visa !== undefined);
+    if (fetched === undefined) throw new DimError('group.unknown', `no meta of group ${group} is known to the station`);
+    return fetched;
   }
 
   /**

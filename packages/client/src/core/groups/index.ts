@@ -20,4 +20,5 @@ export type { GroupDeliveryInput, GroupDeliveryPlan } from './delivery-plan.js';
 export { groupRecordToJson, MAX_GROUP_REQUESTS, parseGroupRecord } from './group-record.js';
 export type { GroupRecord } from './group-record.js';
 export { SettingsGroupStore } from './group-store.js';
+export { packBroadcast, packGroupDocuments } from './group-history.js';
 export type { GroupStore } from './group-store.js';
