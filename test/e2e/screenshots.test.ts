@@ -34,10 +34,10 @@ async function shot(page: Page, name: string): Promise<void> {
 }
 
 /** A small picture for an avatar: a screenshot of a gradient. */
-async function picture(browser: Browser, from: string, to: string): Promise<Buffer> {
-  const page = await browser.newPage({ viewport: { width: 128, height: 128 } });
+async function picture(browser: Browser, from: string, to: string, width = 128, height = 128): Promise<Buffer> {
+  const page = await browser.newPage({ viewport: { width, height } });
   await page.setContent(
-    `<body style="margin:0"><div style="width:128px;height:128px;background:radial-gradient(circle at 30% 30%, ${from}, ${to})"></div></body>`,
+    `<body style="margin:0"><div style="width:${width}px;height:${height}px;background:radial-gradient(circle at 30% 30%, ${from}, ${to})"></div></body>`,
   );
   const png = await page.screenshot();
   await page.close();
@@ -116,6 +116,37 @@ describe.skipIf(!enabled)('web client screenshots', () => {
     await waitForIncoming(alice.page, 'Two ticks');
     await sendText(alice.page, 'Got it ✓✓');
     await waitForOutgoingState(alice.page, 'Got it', ['read']);
+
+    // A picture from Bob, and a file from Alice (the upload slowed down to show its progress).
+    const sunset = await picture(browser, '#ffe08a', '#c2255c', 480, 300);
+    await bob.page
+      .locator('#composer-file')
+      .setInputFiles({ name: 'sunset.png', mimeType: 'image/png', buffer: sunset });
+    await alice.page.locator('.msg.in img.picture:not(.blurred)').waitFor({ timeout: 30_000 });
+    const cdp = await alice.context.newCDPSession(alice.page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 20,
+      downloadThroughput: -1,
+      uploadThroughput: 150 * 1024,
+    });
+    const report = Buffer.alloc(900 * 1024, 'dimkit report line\n');
+    await alice.page
+      .locator('#composer-file')
+      .setInputFiles({ name: 'trip-report.pdf', mimeType: 'application/pdf', buffer: report });
+    await alice.page.waitForFunction(() => {
+      const bar = document.querySelector('.uploads progress') as HTMLProgressElement | null;
+      return bar !== null && bar.value >= 30;
+    });
+    await shot(alice.page, 'web-upload');
+    await alice.page.locator('.uploads').waitFor({ state: 'detached', timeout: 60_000 });
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput: -1,
+    });
 
     // Carol (dim CLI) and Dave write too: unread badges in the list.
     await addContact(alice.page, carol.id);

@@ -107,6 +107,64 @@ describe.skipIf(missing !== undefined)('web client: two browsers through a stati
     bob = { ...bob, page };
   });
 
+  it(
+    'sends a picture (inline, with thumbnail) and a file (saved with progress), encrypted end to end',
+    { timeout: 90_000 },
+    async () => {
+      // A real PNG: a screenshot of a gradient.
+      const painter = await browser.newPage({ viewport: { width: 320, height: 200 } });
+      await painter.setContent('<body style="margin:0;background:linear-gradient(90deg,#f80,#08f)"></body>');
+      const png = await painter.screenshot();
+      await painter.close();
+      const notes = Buffer.from('Meeting notes\n'.repeat(2000));
+
+      await alice.page.locator('#composer-file').setInputFiles([
+        { name: 'sunset.png', mimeType: 'image/png', buffer: png },
+        { name: 'notes.txt', mimeType: 'text/plain', buffer: notes },
+      ]);
+      // Both leave: the picture shows the bytes we have, the file a card.
+      await alice.page.locator('.msg.out img.picture:not(.blurred)').waitFor({ timeout: 30_000 });
+      await alice.page.locator('.msg.out .file-card', { hasText: 'notes.txt' }).waitFor({ timeout: 30_000 });
+      await alice.page.locator('.uploads').waitFor({ state: 'detached' });
+
+      // Bob: the picture is downloaded, checked against its content address, decrypted and shown.
+      const picture = bob.page.locator('.msg.in img.picture:not(.blurred)');
+      await picture.waitFor({ timeout: 30_000 });
+      const shown = await picture.evaluate(async (img: HTMLImageElement) => {
+        await img.decode();
+        return { width: img.naturalWidth, height: img.naturalHeight, src: img.src.slice(0, 5) };
+      });
+      expect(shown).toEqual({ width: 320, height: 200, src: 'blob:' });
+
+      // The file: a card with its name and size; Save downloads the decrypted bytes.
+      const card = bob.page.locator('.msg.in .file-card', { hasText: 'notes.txt' });
+      await card.waitFor({ timeout: 30_000 });
+      expect(await card.textContent()).toContain('27.3 KB');
+      const [download] = await Promise.all([
+        bob.page.waitForEvent('download'),
+        card.getByRole('button', { name: 'Download notes.txt' }).click(),
+      ]);
+      expect(download.suggestedFilename()).toBe('notes.txt');
+      const saved = await download.path();
+      const { readFileSync } = await import('node:fs');
+      expect(readFileSync(saved).equals(notes)).toBe(true);
+
+      // The station keeps only ciphertext: no stored file contains the plaintext.
+      const { readdirSync } = await import('node:fs');
+      const { join } = await import('node:path');
+      const stored = readdirSync(join(station.dataDir, 'files')).filter((n) => !n.startsWith('.'));
+      expect(stored).toHaveLength(2);
+      for (const name of stored) {
+        const bytes = readFileSync(join(station.dataDir, 'files', name));
+        expect(bytes.includes(Buffer.from('Meeting notes'))).toBe(false);
+        expect(bytes.subarray(1, 4).toString('latin1')).not.toBe('PNG');
+      }
+      expect(await bob.page.locator(`.conv[data-conversation="${alice.id}"] .conv-last`).textContent()).toBe(
+        'File: notes.txt',
+      );
+    },
+  );
+
   it('keeps the identity and the history across a reload, behind the passphrase', { timeout: 90_000 }, async () => {
     const before = alice.id;
     await alice.page.reload();

@@ -1,6 +1,6 @@
 // A browser user and a `dim` command-line user chat both ways through one station; then the CLI user's
 // visa key changes and the browser shows the key-change notice.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { identityToJson, parseIdentity, updateVisa } from '@dimkit/protocol/account';
@@ -93,6 +93,72 @@ describe.skipIf(missing !== undefined)('web client and the dim command line', ()
       const texts = await alice.page.locator('.msg .text').allTextContents();
       expect(texts).toEqual(['Hello Carol, from a browser', 'Hi Alice, from a terminal']);
       expectNoErrors(alice);
+    },
+  );
+
+  it(
+    'files both ways: a browser picture opened by dim files get, a dim send --file saved by the browser',
+    { timeout: 90_000 },
+    async () => {
+      const painter = await browser.newPage({ viewport: { width: 200, height: 120 } });
+      await painter.setContent('<body style="margin:0;background:linear-gradient(45deg,#0a0,#ff0)"></body>');
+      const png = await painter.screenshot();
+      await painter.close();
+      await alice.page
+        .locator('#composer-file')
+        .setInputFiles({ name: 'garden.png', mimeType: 'image/png', buffer: png });
+      const event = await listener.waitFor(
+        (e) => e['event'] === 'message' && (e['content'] as { filename?: string }).filename === 'garden.png',
+      );
+      const content = event['content'] as Record<string, unknown>;
+      expect(content['type']).toBe(0x12);
+      expect(content['URL']).toMatch(new RegExp(`^${station.url}files/[0-9a-f]{64}\\.png$`));
+      expect(content['thumbnail']).toMatch(/^data:image\/jpeg;base64,/);
+      expect(content['length']).toBe(png.length);
+      const out = join(dir, 'got');
+      mkdirSync(out);
+      const got = await dim([
+        'files',
+        'get',
+        String(event['id']),
+        '--out',
+        out,
+        '--progress',
+        'none',
+        '--me',
+        carol.file,
+        '--home',
+        carol.home,
+      ]);
+      expect(got.code, got.stderr).toBe(0);
+      expect(readFileSync(join(out, 'garden.png')).equals(png)).toBe(true);
+
+      const report = join(dir, 'report.csv');
+      const data = Buffer.from('quarter,total\n'.concat('q1,100\n'.repeat(500)));
+      writeFileSync(report, data);
+      const sent = await dim([
+        'send',
+        '--station',
+        station.wsUrl,
+        '--me',
+        carol.file,
+        '--home',
+        join(dir, 'carol-send-home'),
+        '--to',
+        alice.id,
+        '--file',
+        report,
+        '--progress',
+        'none',
+      ]);
+      expect(sent.code, sent.stderr).toBe(0);
+      const card = alice.page.locator('.msg.in .file-card', { hasText: 'report.csv' });
+      await card.waitFor({ timeout: 30_000 });
+      const [download] = await Promise.all([
+        alice.page.waitForEvent('download'),
+        card.getByRole('button', { name: 'Download report.csv' }).click(),
+      ]);
+      expect(readFileSync(await download.path()).equals(data)).toBe(true);
     },
   );
 

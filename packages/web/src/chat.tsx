@@ -1,9 +1,10 @@
 import type { StoredMessage } from '@dimkit/client/core';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { AddContactDialog, ContactInfoDialog, ExportDialog, ProfileDialog } from './dialogs.js';
-import { clock, dayKey, dayLabel, listTime, preview, stateMark } from './format.js';
+import { bytes, clock, dayKey, dayLabel, listTime, preview, stateMark } from './format.js';
 import type { ChatSession, ConversationView } from './session.js';
-import { ClockIcon, LockIcon, WarningIcon } from './icons.js';
+import { ClockIcon, LockIcon, PaperclipIcon, WarningIcon } from './icons.js';
+import { AUTO_DOWNLOAD_BYTES, makeThumbnail, rasterType, saveBytes, thumbnailSrc } from './media.js';
 import { Avatar, ConnectionBadge, CopyButton } from './ui.js';
 import { VirtualList } from './virtual-list.js';
 
@@ -282,6 +283,7 @@ function ChatPane(props: { session: ChatSession; conversation: string; onBack: (
           resetKey={conversation}
         />
       )}
+      <UploadTray session={session} conversation={conversation} />
       <Composer session={session} conversation={conversation} />
     </main>
   );
@@ -291,6 +293,8 @@ function MessageRow(props: { session: ChatSession; message: StoredMessage; first
   const { message, session } = props;
   const out = message.direction === 'out';
   const content = message.content as StoredMessage['content'] & Record<string, unknown>;
+  const type = Number(content.type);
+  const isFile = type === 0x10 || type === 0x12 || type === 0x14 || type === 0x16;
   const text = typeof content['text'] === 'string' ? content['text'] : preview(message.content);
   const mark = out ? stateMark(message.state) : undefined;
   return (
@@ -299,9 +303,9 @@ function MessageRow(props: { session: ChatSession; message: StoredMessage; first
       data-id={message.id}
       data-state={message.state}
     >
-      <div class="bubble">
+      <div class={isFile ? 'bubble has-file' : 'bubble'}>
         {props.group && !out && props.first && <div class="sender">{session.peer(message.sender).name}</div>}
-        <span class="text">{text}</span>
+        {isFile ? <FileBody session={session} message={message} /> : <span class="text">{text}</span>}
         <span class="meta">
           <time dateTime={new Date(message.time * 1000).toISOString()}>{clock(message.time)}</time>
           {mark && (
@@ -323,11 +327,127 @@ function MessageRow(props: { session: ChatSession; message: StoredMessage; first
   );
 }
 
+/** A picture (thumbnail first, then the decrypted picture) or a file with a download button and progress. */
+function FileBody(props: { session: ChatSession; message: StoredMessage }) {
+  const { session, message } = props;
+  const content = message.content as StoredMessage['content'] & Record<string, unknown>;
+  const filename = typeof content['filename'] === 'string' ? content['filename'] : 'file';
+  const length = typeof content['length'] === 'number' ? content['length'] : undefined;
+  const mime = Number(content.type) === 0x12 ? rasterType(filename) : undefined;
+  const download = session.downloads.get(message.id);
+  const auto = mime !== undefined && (length === undefined || length <= AUTO_DOWNLOAD_BYTES);
+  useEffect(() => {
+    if (auto && download === undefined) void session.fetchFile(message, mime);
+  }, [auto, download, session, message, mime]);
+
+  const progress =
+    download !== undefined && download.bytes === undefined && download.error === undefined ? (
+      <Progress done={download.done} total={download.total ?? length} label={`Downloading ${filename}`} />
+    ) : null;
+
+  if (mime !== undefined) {
+    const thumb = thumbnailSrc(content['thumbnail']);
+    const src = download?.url ?? thumb;
+    return (
+      <span class="file-body">
+        {src !== undefined ? (
+          <img class={`picture${download?.url === undefined ? ' blurred' : ''}`} src={src} alt={filename} />
+        ) : (
+          <span class="picture-missing">{filename}</span>
+        )}
+        {progress}
+        {download?.error !== undefined && <span class="error small">Could not load the picture: {download.error}</span>}
+        {!auto && download === undefined && (
+          <button type="button" class="link-button" onClick={() => void session.fetchFile(message, mime)}>
+            Load picture ({length === undefined ? 'size unknown' : bytes(length)})
+          </button>
+        )}
+      </span>
+    );
+  }
+  return (
+    <span class="file-body file-card">
+      <span class="file-icon" aria-hidden="true">
+        <PaperclipIcon />
+      </span>
+      <span class="file-text">
+        <span class="strong ellipsis">{filename}</span>
+        <span class="small muted">{length === undefined ? '' : bytes(length)}</span>
+        {progress}
+        {download?.error !== undefined && <span class="error small">{download.error}</span>}
+      </span>
+      <button
+        type="button"
+        class="file-save"
+        aria-label={`Download ${filename}`}
+        disabled={download !== undefined && download.bytes === undefined && download.error === undefined}
+        onClick={async () => {
+          const done = await session.fetchFile(message);
+          if (done.bytes !== undefined) saveBytes(done.bytes, filename);
+        }}
+      >
+        Save
+      </button>
+    </span>
+  );
+}
+
+function Progress(props: { done: number; total: number | undefined; label: string }) {
+  const percent = props.total ? Math.min(100, Math.round((props.done / props.total) * 100)) : undefined;
+  return (
+    <span class="progress">
+      <progress max={100} value={percent} aria-label={props.label} />
+      <span class="tiny muted">
+        {percent === undefined ? bytes(props.done) : `${percent}%`}
+        {props.total ? ` of ${bytes(props.total)}` : ''}
+      </span>
+    </span>
+  );
+}
+
+/** Files being encrypted and uploaded in this conversation, with progress (or why they failed). */
+function UploadTray(props: { session: ChatSession; conversation: string }) {
+  const uploads = props.session.uploads.get(props.conversation) ?? [];
+  if (uploads.length === 0) return null;
+  return (
+    <ul class="uploads" aria-label="Uploads">
+      {uploads.map((u) => (
+        <li key={u.id} class="upload">
+          <PaperclipIcon />
+          <span class="ellipsis upload-name">{u.filename}</span>
+          {u.error === undefined ? (
+            <Progress done={u.done} total={u.total} label={`Uploading ${u.filename}`} />
+          ) : (
+            <>
+              <span class="error small">Not sent: {u.error}</span>
+              <button
+                type="button"
+                class="link-button"
+                onClick={() => props.session.dismissUpload(props.conversation, u.id)}
+              >
+                Dismiss
+              </button>
+            </>
+          )}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 function Composer(props: { session: ChatSession; conversation: string }) {
   const [text, setText] = useState('');
   const [error, setError] = useState<string>();
   const input = useRef<HTMLTextAreaElement>(null);
+  const picker = useRef<HTMLInputElement>(null);
   useEffect(() => input.current?.focus(), [props.conversation]);
+  const attach = async (files: FileList | null) => {
+    for (const file of Array.from(files ?? [])) {
+      const thumbnail = rasterType(file.name) !== undefined ? await makeThumbnail(file) : undefined;
+      void props.session.sendFile(props.conversation, file, thumbnail);
+    }
+    if (picker.current !== null) picker.current.value = '';
+  };
   const send = async () => {
     const value = text.trim();
     if (value === '') return;
@@ -354,6 +474,24 @@ function Composer(props: { session: ChatSession; conversation: string }) {
           {error}
         </p>
       )}
+      <input
+        ref={picker}
+        id="composer-file"
+        type="file"
+        multiple
+        class="visually-hidden"
+        tabIndex={-1}
+        onChange={(e) => void attach(e.currentTarget.files)}
+      />
+      <button
+        type="button"
+        class="icon-button attach"
+        aria-label="Attach a file or picture"
+        title="Attach a file or picture"
+        onClick={() => picker.current?.click()}
+      >
+        <PaperclipIcon />
+      </button>
       <label class="visually-hidden" for="composer-input">
         Message
       </label>

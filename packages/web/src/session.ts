@@ -1,12 +1,22 @@
 import { isDimError } from '@dimkit/protocol';
 import { identityToJson, parseIdentity, updateVisa, type Contact, type Identity } from '@dimkit/protocol/account';
-import { type Content, createDocumentsCommand, createTextContent } from '@dimkit/protocol/content';
+import { type Content, createDocumentsCommand, createTextContent, type FileContent } from '@dimkit/protocol/content';
 import { sha256 } from '@dimkit/protocol/crypto';
 import { encodeHex, encodeUtf8, type JsonObject } from '@dimkit/protocol/encoding';
 import { ANY_STATION, documentName, parseId, visaKey } from '@dimkit/protocol/mkm';
-import { IndexedDbClientStore, WebSocketTransport, type UnlockedIdentity } from '@dimkit/client/browser';
 import {
+  IndexedDbClientStore,
+  WebSocketTransport,
+  xhrFileTransfer,
+  type UnlockedIdentity,
+} from '@dimkit/client/browser';
+import {
+  downloadFile,
+  fileKindOf,
+  fileServiceUrl,
   Messenger,
+  uploadFile,
+  type FileTransfer,
   type ConnectionState,
   type ConversationSummary,
   type StateEvent,
@@ -44,6 +54,26 @@ export interface Connection {
   readonly reason?: string;
   /** In `waiting`: when the next attempt starts (ms since 1970). */
   readonly retryAt?: number;
+}
+
+/** A file being encrypted and uploaded, before its message exists. */
+export interface Upload {
+  readonly id: number;
+  readonly filename: string;
+  readonly image: boolean;
+  done: number;
+  total: number;
+  error?: string;
+}
+
+/** A received (or sent) file being downloaded and decrypted, or done. */
+export interface Download {
+  done: number;
+  total: number | undefined;
+  /** A blob URL of the plaintext, for pictures shown inline. */
+  url?: string;
+  bytes?: Uint8Array;
+  error?: string;
 }
 
 interface Thread {
@@ -89,6 +119,12 @@ export class ChatSession {
   #offMessenger: (() => void)[] = [];
   readonly #listeners = new Set<() => void>();
   readonly #visaRefreshed = new Map<string, number>();
+  readonly #transfer: FileTransfer = xhrFileTransfer();
+  #uploadIds = 0;
+  /** Uploads in progress, by conversation. */
+  readonly uploads = new Map<string, Upload[]>();
+  /** Downloads by message id. */
+  readonly downloads = new Map<number, Download>();
 
   connection: Connection = { state: 'idle' };
   conversations: ConversationView[] = [];
@@ -356,6 +392,89 @@ export class ChatSession {
     return this.sendContent(conversation, createTextContent(text));
   }
 
+  /**
+   * Sends a file (wire spec §5.1): encrypted here with a fresh key, uploaded to the station's file service
+   * with progress, then sent as a file or image content (a picture gets a thumbnail). Errors stay on the
+   * upload entry (shown with the reason); nothing is sent then.
+   */
+  async sendFile(conversation: string, file: File, thumbnail?: string): Promise<void> {
+    const image = thumbnail !== undefined;
+    const upload: Upload = { id: ++this.#uploadIds, filename: file.name, image, done: 0, total: file.size };
+    this.uploads.set(conversation, [...(this.uploads.get(conversation) ?? []), upload]);
+    this.#changed();
+    try {
+      const data = new Uint8Array(await file.arrayBuffer());
+      const content = await uploadFile(
+        { data, filename: file.name },
+        {
+          transfer: this.#transfer,
+          service: fileServiceUrl(this.transport.url),
+          identity: this.identity,
+          kind: image ? 'image' : fileKindOf(file.name) === 'image' ? 'file' : fileKindOf(file.name),
+          ...(thumbnail === undefined ? {} : { thumbnail }),
+          onProgress: (done, total) => {
+            upload.done = done;
+            upload.total = total ?? upload.total;
+            this.#changed();
+          },
+        },
+      );
+      const message = await this.sendContent(conversation, content);
+      // Our own picture needs no download: show the bytes we have.
+      this.downloads.set(message.id, {
+        done: data.length,
+        total: data.length,
+        bytes: data,
+        ...(image ? { url: URL.createObjectURL(file) } : {}),
+      });
+      this.uploads.set(
+        conversation,
+        (this.uploads.get(conversation) ?? []).filter((u) => u !== upload),
+      );
+    } catch (error) {
+      upload.error = String((error as Error).message ?? error);
+    }
+    this.#changed();
+  }
+
+  /** Forgets a failed upload. */
+  dismissUpload(conversation: string, id: number): void {
+    this.uploads.set(
+      conversation,
+      (this.uploads.get(conversation) ?? []).filter((u) => u.id !== id),
+    );
+    this.#changed();
+  }
+
+  /**
+   * Downloads and decrypts the file of a message (once; later calls return the same entry). `mime` set:
+   * the plaintext also gets a blob URL of that type, for an inline picture.
+   */
+  async fetchFile(message: StoredMessage, mime?: string): Promise<Download> {
+    const known = this.downloads.get(message.id);
+    if (known !== undefined && known.error === undefined) return known;
+    const entry: Download = { done: 0, total: undefined };
+    this.downloads.set(message.id, entry);
+    this.#changed();
+    try {
+      const bytes = await downloadFile(message.content as FileContent, {
+        transfer: this.#transfer,
+        onProgress: (done, total) => {
+          entry.done = done;
+          entry.total = total;
+          this.#changed();
+        },
+      });
+      entry.bytes = bytes;
+      if (mime !== undefined)
+        entry.url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: mime }));
+    } catch (error) {
+      entry.error = String((error as Error).message ?? error);
+    }
+    this.#changed();
+    return entry;
+  }
+
   /** Puts a failed message back in the queue. */
   async retry(message: StoredMessage): Promise<void> {
     for (const item of await this.store.listOutbox()) {
@@ -406,6 +525,7 @@ export class ChatSession {
   }
 
   async close(): Promise<void> {
+    for (const download of this.downloads.values()) if (download.url !== undefined) URL.revokeObjectURL(download.url);
     for (const off of this.#offMessenger) off();
     await this.#messenger.stop();
     await this.store.close();

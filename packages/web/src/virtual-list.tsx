@@ -22,6 +22,8 @@ export interface VirtualListProps<T> {
 
 const OVERSCAN_PX = 600;
 const STICK_PX = 48;
+/** Space below the last item. */
+const END_PADDING_PX = 12;
 
 /** The first index whose bottom edge is below `y`. */
 function indexAt(offsets: readonly number[], y: number): number {
@@ -152,7 +154,7 @@ export function VirtualList<T>(props: VirtualListProps<T>) {
       aria-live="polite"
       aria-relevant="additions"
     >
-      <div class="vlist-content" style={{ height: `${total}px` }}>
+      <div class="vlist-content" style={{ height: `${total + END_PADDING_PX}px` }}>
         {visible}
       </div>
     </div>
