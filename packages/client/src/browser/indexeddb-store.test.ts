@@ -287,3 +287,42 @@ describeClientStore('IndexedDbClientStore', async () => {
     },
   };
 });
+
+describe('IndexedDbClientStore schema upgrade', () => {
+  it('opens a version-1 database and keeps its data, adding the outbox due index', async () => {
+    const factory = new IDBFactory();
+    // A database as the first release wrote it: version 1, no `due` index.
+    const v1 = await new Promise<IDBDatabase>((resolve, reject) => {
+      const req = factory.open('old', 1);
+      req.onupgradeneeded = () => {
+        const db = req.result;
+        db.createObjectStore('contacts', { keyPath: 'id' });
+        db.createObjectStore('settings', { keyPath: 'name' });
+        const messages = db.createObjectStore('messages', { keyPath: 'id', autoIncrement: true });
+        messages.createIndex('conversation', ['conversation', 'id']);
+        messages.createIndex('signature', 'signature');
+        messages.createIndex('incoming', ['incoming', 'id']);
+        db.createObjectStore('conversations', { keyPath: 'id' });
+        const outbox = db.createObjectStore('outbox', { keyPath: 'id', autoIncrement: true });
+        outbox.createIndex('signature', 'signature');
+        db.createObjectStore('receipts', { autoIncrement: true }).createIndex('messageId', 'messageId');
+        db.createObjectStore('seen', { keyPath: 'signature' }).createIndex('time', 'time');
+        db.createObjectStore('cipherKeys', { keyPath: ['sender', 'destination'] });
+        db.createObjectStore('settings-unused', { keyPath: 'x' });
+      };
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+    await new Promise<void>((resolve) => {
+      const tx = v1.transaction('settings', 'readwrite');
+      tx.objectStore('settings').put({ name: 'station', value: 'kept' });
+      tx.oncomplete = () => resolve();
+    });
+    v1.close();
+    const store = await IndexedDbClientStore.open('old', { factory });
+    expect(await store.getSetting('station')).toBe('kept');
+    const [entry] = await store.enqueue([outgoing(BOB, 'after the upgrade', 1)]);
+    expect(await store.nextOutboxAttempt()).toBe(entry!.item.nextAttemptAt);
+    await store.close();
+  });
+});

@@ -21,7 +21,7 @@ import { defaultFactory, openDatabase, request, transact, walk } from './_idb.js
 
 /** Most signatures remembered as seen; the oldest are forgotten first (the station keeps messages 7 days). */
 export const IDB_MAX_SEEN = 100_000;
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 const NONCE_BYTES = 12;
 
 // Object store names.
@@ -51,7 +51,7 @@ export interface IndexedDbClientStoreOptions {
   readonly secretKey?: CryptoKey;
 }
 
-function upgrade(db: IDBDatabase, oldVersion: number): void {
+function upgrade(db: IDBDatabase, oldVersion: number, tx: IDBTransaction): void {
   if (oldVersion < 1) {
     db.createObjectStore(CONTACTS, { keyPath: 'id' });
     db.createObjectStore(SETTINGS, { keyPath: 'name' });
@@ -67,6 +67,10 @@ function upgrade(db: IDBDatabase, oldVersion: number): void {
     const seen = db.createObjectStore(SEEN, { keyPath: 'signature' });
     seen.createIndex('time', 'time');
     db.createObjectStore(KEYS, { keyPath: ['sender', 'destination'] });
+  }
+  if (oldVersion < 2) {
+    // v2: when the outbox is next due, without reading it all.
+    tx.objectStore(OUTBOX).createIndex('due', 'nextAttemptAt');
   }
 }
 
@@ -221,6 +225,32 @@ export class IndexedDbClientStore implements ClientStore {
 
   getOutbox(id: number): Promise<OutboxItem | undefined> {
     return this.#tx(OUTBOX, 'readonly', (tx) => request(tx.objectStore(OUTBOX).get(id)));
+  }
+
+  /** Items not failed with `nextAttemptAt ≤ now` and an id above `afterId`, by id, at most `limit`. */
+  listDueOutbox(now: number, afterId: number, limit: number): Promise<OutboxItem[]> {
+    return this.#tx(OUTBOX, 'readonly', async (tx) => {
+      const out: OutboxItem[] = [];
+      if (limit <= 0) return out;
+      await walk<OutboxItem>(tx.objectStore(OUTBOX), IDBKeyRange.lowerBound(afterId, true), 'next', (item) => {
+        if (item.state !== 'failed' && item.nextAttemptAt <= now) out.push(item);
+        return out.length < limit;
+      });
+      return out;
+    });
+  }
+
+  /** The earliest `nextAttemptAt` of the items not failed, or undefined when there is none. */
+  nextOutboxAttempt(): Promise<number | undefined> {
+    return this.#tx(OUTBOX, 'readonly', async (tx) => {
+      let next: number | undefined;
+      await walk<OutboxItem>(tx.objectStore(OUTBOX).index('due'), null, 'next', (item) => {
+        if (item.state === 'failed') return true;
+        next = item.nextAttemptAt;
+        return false;
+      });
+      return next;
+    });
   }
 
   /** Applies `change` to message `id` inside `tx`; returns the new message when it changed. */
