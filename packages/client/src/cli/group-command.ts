@@ -4,6 +4,7 @@ import { createGroup, groupToJson, parseIdentity } from '@dimkit/protocol/accoun
 import { parseId } from '@dimkit/protocol/mkm';
 import { printJson, readJsonFile, writeFileAtomic } from './_io.js';
 import { pick } from './document-command.js';
+import { registerGroupNetworkCommands } from './group-network-command.js';
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -30,4 +31,5 @@ export function registerGroupFileCommands(group: Command): void {
       });
       printJson({ id: group.id.text, members: group.members.map((m) => m.text), file: options.out });
     });
+  registerGroupNetworkCommands(group);
 }

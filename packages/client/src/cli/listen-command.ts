@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { nodeBackend } from '@dimkit/crypto-node';
 import { documentName } from '@dimkit/protocol/mkm';
 import type { StoredMessage } from '../core/client-store.js';
+import { Groups } from '../core/groups/index.js';
 import { Messenger } from '../core/messenger.js';
 import { DEFAULT_HOME, openProfile } from '../node/profile.js';
 import type { SqliteClientStore } from '../node/sqlite-store.js';
@@ -62,6 +63,11 @@ async function listen(options: ListenOptions): Promise<void> {
     backend: nodeBackend,
     agent: 'dim listen',
   });
+  // Group commands that arrive are applied to the member lists (docs/client.md, Groups).
+  const groups = new Groups({ messenger, identity: store.identity, backend: nodeBackend });
+  groups.on('group', (e) => line({ event: 'members', ...e }));
+  groups.on('refused', (e) => line({ event: 'group-refused', ...e }));
+  groups.on('request', (e) => line({ event: 'group-request', ...e }));
   let cursor = 0;
   messenger.on('state', (e) => line({ event: 'state', ...e }));
   messenger.on('message', ({ message }) => {
@@ -118,6 +124,8 @@ async function listen(options: ListenOptions): Promise<void> {
     });
   } finally {
     await messenger.stop();
+    await groups.idle();
+    groups.close();
     await store.close();
   }
 }

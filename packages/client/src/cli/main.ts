@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { isDimError } from '@dimkit/protocol';
 import { registerDocCommands } from './document-command.js';
 import { registerFilesCommands } from './files-command.js';
+import { registerBotCommands } from './group-assistant-command.js';
 import { registerGroupFileCommands } from './group-command.js';
 import { registerIdCommands } from './identity-command.js';
 import { registerListenCommand } from './listen-command.js';
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerIdCommands(program);
   registerGroupFileCommands(program.command('group').description('groups'));
+  registerBotCommands(program);
   registerDocCommands(program);
   registerMessageCommands(program);
   registerStationCommand(program);

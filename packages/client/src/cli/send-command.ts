@@ -3,6 +3,7 @@ import { nodeBackend } from '@dimkit/crypto-node';
 import { DimError, isDimError } from '@dimkit/protocol';
 import { createTextContent } from '@dimkit/protocol/content';
 import { parseId } from '@dimkit/protocol/mkm';
+import { Groups } from '../core/groups/index.js';
 import { Messenger } from '../core/messenger.js';
 import { DEFAULT_HOME, openProfile } from '../node/profile.js';
 import { transportForUrl } from '../node/transport-for-url.js';
@@ -54,6 +55,8 @@ async function send(options: SendOptions): Promise<void> {
     agent: 'dim send',
     lookupTimeoutMs: timeoutMs,
   });
+  // Group commands that arrive meanwhile are applied, not lost (docs/client.md, Groups).
+  const groups = new Groups({ messenger, identity: store.identity, backend: nodeBackend });
   let lastProblem: string | undefined;
   messenger.on('state', (e) => {
     if (e.reason !== undefined) lastProblem = e.reason;
@@ -92,6 +95,8 @@ async function send(options: SendOptions): Promise<void> {
     }
   } finally {
     await messenger.stop();
+    await groups.idle();
+    groups.close();
     await store.close();
   }
 }
