@@ -87,3 +87,14 @@ export type {
   UploadRequest,
   UploadResult,
 } from './files/index.js';
+export { Groups, SettingsGroupStore } from './groups/index.js';
+export type {
+  GroupChangeEvent,
+  GroupInfo,
+  GroupRefusalEvent,
+  GroupRequestEvent,
+  GroupSendResult,
+  GroupsEvents,
+  GroupsOptions,
+  GroupStore,
+} from './groups/index.js';
