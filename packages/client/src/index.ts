@@ -55,3 +55,29 @@ export {
   webSocketTransport,
 } from './node/index.js';
 export type { ProfileOptions, SqliteClientStoreCreateOptions, SqliteClientStoreOpenOptions } from './node/index.js';
+export {
+  applyGroupCommand,
+  bulletinRoles,
+  GROUP_SPLIT_MEMBERS,
+  Groups,
+  isFounderMeta,
+  planGroupDelivery,
+  SettingsGroupStore,
+} from './core/groups/index.js';
+export type {
+  GroupChangeEvent,
+  GroupCommandEvent,
+  GroupDeliveryPlan,
+  GroupInfo,
+  GroupRecord,
+  GroupRefusalEvent,
+  GroupRequestEvent,
+  GroupRoles,
+  GroupSendResult,
+  GroupsEvents,
+  GroupsOptions,
+  GroupStore,
+  MembershipOutcome,
+} from './core/groups/index.js';
+export { GroupAssistant } from './bot/index.js';
+export type { GroupAssistantEvents, GroupAssistantOptions, SplitEvent } from './bot/index.js';
