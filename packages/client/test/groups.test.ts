@@ -10,12 +10,19 @@ import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { nodeBackend } from '@dimkit/crypto-node';
 import { DimError } from '@dimkit/protocol';
-import { createIdentity, type Identity } from '@dimkit/protocol/account';
+import { createIdentity, identityEncryptionKey, type Identity } from '@dimkit/protocol/account';
 import { createForwardContent, createResetCommand, createTextContent } from '@dimkit/protocol/content';
+import { sealMessage, type InstantMessage } from '@dimkit/protocol/dkd';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { GroupAssistant, type SplitEvent } from '../src/bot/index.js';
+import { GroupAssistant, type AssistantRefusalEvent, type SplitEvent } from '../src/bot/index.js';
 import { MemoryClientStore, Messenger, type MessageEvent } from '../src/core/index.js';
-import { Groups, packBroadcast, type GroupChangeEvent, type GroupRefusalEvent } from '../src/core/groups/index.js';
+import {
+  Groups,
+  packBroadcast,
+  type GroupChangeEvent,
+  type GroupRefusalEvent,
+  type GroupRequestEvent,
+} from '../src/core/groups/index.js';
 import { transportForUrl } from '../src/node/index.js';
 import { until } from './fake-station.js';
 
@@ -60,6 +67,7 @@ interface Member {
   readonly messages: MessageEvent[];
   readonly changes: GroupChangeEvent[];
   readonly refusals: GroupRefusalEvent[];
+  readonly requests: GroupRequestEvent[];
 }
 
 function user(name: string): Identity {
@@ -83,10 +91,12 @@ async function online(identity: Identity, store = new MemoryClientStore()): Prom
     messages: [],
     changes: [],
     refusals: [],
+    requests: [],
   };
   messenger.on('message', (e) => member.messages.push(e));
   groups.on('group', (e) => member.changes.push(e));
   groups.on('refused', (e) => member.refusals.push(e));
+  groups.on('request', (e) => member.requests.push(e));
   groups.on('error', ({ error }) => {
     throw error;
   });
@@ -190,6 +200,32 @@ describe('groups through a dim station', () => {
     expect(texts(carol, group)).toEqual(['hello group']);
   }, 60_000);
 
+  it('a stranger asks to join, the owner lets it in, then expels it', async () => {
+    const [alice, bob, dave] = await Promise.all([online(user('alice')), online(user('bob')), online(user('dave'))]);
+    const { group, message } = await alice.groups.create({ name: 'club', members: [bob.id] });
+    await alice.groups.waitForStation(message!.id, 10_000);
+
+    // dave knows only the group ID: its meta and bulletin come from the station
+    await dave.groups.waitForStation((await dave.groups.join(group)).message!.id, 10_000);
+    await until(() => alice.requests.length === 1, 10_000, 'the join request');
+    expect(alice.requests[0]).toMatchObject({ group, command: 'join', sender: dave.id });
+    expect((await alice.groups.info(group))!.requests).toEqual([dave.id]);
+    expect(await codeOf(bob.groups.invite(group, [dave.id]))).toBe('group.permission');
+
+    await alice.groups.waitForStation((await alice.groups.invite(group, [dave.id])).message!.id, 10_000);
+    await until(async () => (await dave.groups.members(group)).length === 3, 10_000, 'dave is in');
+    expect((await alice.groups.info(group))!.requests).toEqual([]);
+
+    // expel goes as a reset without dave, to the members and to dave
+    expect(await codeOf(alice.groups.expel(group, [alice.id]))).toBe('group.members');
+    await alice.groups.waitForStation((await alice.groups.expel(group, [dave.id])).message!.id, 10_000);
+    for (const m of [bob, dave]) {
+      await until(async () => !(await m.groups.members(group)).includes(dave.id), 10_000, `${m.id} sees dave out`);
+    }
+    expect(dave.changes.at(-1)).toMatchObject({ command: 'reset', removed: [dave.id] });
+    expect(await bob.groups.members(group)).toEqual([alice.id, bob.id]);
+  }, 60_000);
+
   it('twenty members through the group assistant bot: each gets every message once', async () => {
     const botIdentity = createIdentity({ kind: 'mkm', entity: 'bot', name: 'assistant', backend: nodeBackend });
     const bot = new GroupAssistant({
@@ -249,6 +285,28 @@ describe('groups through a dim station', () => {
     expect(splits).toHaveLength(2);
     expect(splits[0]).toMatchObject({ group, sender: owner.id, missing: [] });
     expect(splits[0]!.delivered).toHaveLength(19);
+    // a stranger's group message is not split
+    const refusals: AssistantRefusalEvent[] = [];
+    bot.on('refused', (e) => refusals.push(e));
+    const stranger = await online(user('stranger'));
+    const forged = sealMessage(
+      {
+        sender: stranger.id,
+        receiver: group,
+        group,
+        time: Date.now() / 1000,
+        content: createTextContent('let me in', { group }),
+      } as InstantMessage,
+      {
+        signer: stranger.identity.privateKey,
+        memberKeys: new Map(others.map((m) => [m.id, identityEncryptionKey(m.identity, nodeBackend)])),
+        backend: nodeBackend,
+      },
+    );
+    await stranger.messenger.send(botIdentity.id.text, createForwardContent(forged));
+    await until(() => refusals.length === 1, 10_000, 'the stranger refused');
+    expect(refusals[0]).toMatchObject({ group, sender: stranger.id, code: 'group.permission' });
+    expect(splits).toHaveLength(2);
     // the bot never opened a group message: it only saw its own traffic
     expect(botMessages.filter((c) => JSON.stringify(c).includes('twenty'))).toEqual([]);
   }, 120_000);
