@@ -1,6 +1,13 @@
 import type { StoredMessage } from '@dimkit/client/core';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { AddContactDialog, ContactInfoDialog, ExportDialog, ProfileDialog } from './dialogs.js';
+import {
+  AddContactDialog,
+  ContactInfoDialog,
+  ExportDialog,
+  MembersDialog,
+  NewGroupDialog,
+  ProfileDialog,
+} from './dialogs.js';
 import { bytes, clock, dayKey, dayLabel, listTime, preview, stateMark } from './format.js';
 import type { ChatSession, ConversationView } from './session.js';
 import { ClockIcon, LockIcon, PaperclipIcon, WarningIcon } from './icons.js';
@@ -8,7 +15,7 @@ import { AUTO_DOWNLOAD_BYTES, makeThumbnail, rasterType, saveBytes, thumbnailSrc
 import { Avatar, ConnectionBadge, CopyButton } from './ui.js';
 import { VirtualList } from './virtual-list.js';
 
-type Dialog = 'add' | 'profile' | 'export' | 'info' | undefined;
+type Dialog = 'add' | 'group' | 'members' | 'profile' | 'export' | 'info' | undefined;
 
 export function ChatScreen(props: { session: ChatSession; onLock: () => void }) {
   const { session } = props;
@@ -40,7 +47,7 @@ export function ChatScreen(props: { session: ChatSession; onLock: () => void }) 
           session={session}
           conversation={current}
           onBack={() => setCurrent(undefined)}
-          onInfo={() => setDialog('info')}
+          onInfo={() => setDialog(session.peer(current).isGroup ? 'members' : 'info')}
         />
       )}
       {dialog === 'add' && (
@@ -51,6 +58,24 @@ export function ChatScreen(props: { session: ChatSession; onLock: () => void }) 
             setDialog(undefined);
             setCurrent(id);
           }}
+        />
+      )}
+      {dialog === 'group' && (
+        <NewGroupDialog
+          session={session}
+          onClose={() => setDialog(undefined)}
+          onCreated={(id) => {
+            setDialog(undefined);
+            setCurrent(id);
+          }}
+        />
+      )}
+      {dialog === 'members' && current !== undefined && (
+        <MembersDialog
+          session={session}
+          group={current}
+          onClose={() => setDialog(undefined)}
+          onLeft={() => setDialog(undefined)}
         />
       )}
       {dialog === 'profile' && <ProfileDialog session={session} onClose={() => setDialog(undefined)} />}
@@ -90,6 +115,9 @@ function Sidebar(props: {
       <div class="side-actions">
         <button type="button" class="primary" onClick={() => props.onDialog('add')}>
           + Add contact
+        </button>
+        <button type="button" onClick={() => props.onDialog('group')}>
+          + New group
         </button>
       </div>
       <nav class="conversations" aria-label="Conversations">
@@ -240,7 +268,9 @@ function ChatPane(props: { session: ChatSession; conversation: string; onBack: (
           <Avatar id={peer.id} name={peer.name} src={peer.avatar} group={peer.isGroup} size={38} />
           <span class="peer-text">
             <span class="strong ellipsis">{peer.name}</span>
-            <span class="mono tiny muted ellipsis">{peer.id}</span>
+            <span class="mono tiny muted ellipsis">
+              {peer.isGroup ? <GroupSubtitle session={session} group={peer.id} /> : peer.id}
+            </span>
           </span>
         </button>
         <span class="e2e-note" title="Messages are encrypted in this browser; the station cannot read them">
@@ -287,6 +317,19 @@ function ChatPane(props: { session: ChatSession; conversation: string; onBack: (
       <Composer session={session} conversation={conversation} />
     </main>
   );
+}
+
+/** "3 members", from what this client knows of the group. */
+function GroupSubtitle(props: { session: ChatSession; group: string }) {
+  const { session, group } = props;
+  const info = session.groupInfo.get(group);
+  useEffect(() => {
+    if (info === undefined) void session.loadGroupInfo(group);
+  }, [session, group, info]);
+  if (info === undefined) return <>group</>;
+  const n = info.members.length;
+  const gone = !info.members.includes(session.me);
+  return <>{gone ? 'you are not a member' : `${n} member${n === 1 ? '' : 's'}`} · show members</>;
 }
 
 function MessageRow(props: { session: ChatSession; message: StoredMessage; first: boolean; group: boolean }) {

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { CopyButton, Avatar, Modal } from './ui.js';
 import { errorCode, type ChatSession, type Peer } from './session.js';
 
@@ -229,6 +229,229 @@ export function ContactInfoDialog(props: { session: ChatSession; peer: Peer; onC
         )}
         {!peer.isGroup && (
           <p class="muted small">Compare fingerprints with your contact another way (in person, a call) to be sure.</p>
+        )}
+      </div>
+    </Modal>
+  );
+}
+
+/** Picks users: known contacts as checkboxes, and more by ID (one per line). */
+function MemberPicker(props: {
+  session: ChatSession;
+  exclude: readonly string[];
+  chosen: readonly string[];
+  onChange: (ids: string[]) => void;
+  extra: string;
+  onExtra: (text: string) => void;
+}) {
+  const candidates = props.session.knownUsers().filter((p) => !props.exclude.includes(p.id));
+  return (
+    <>
+      {candidates.length > 0 && (
+        <fieldset class="pick">
+          <legend>Contacts</legend>
+          {candidates.map((p) => (
+            <label key={p.id} class="pick-row">
+              <input
+                type="checkbox"
+                checked={props.chosen.includes(p.id)}
+                onChange={(e) =>
+                  props.onChange(
+                    e.currentTarget.checked ? [...props.chosen, p.id] : props.chosen.filter((id) => id !== p.id),
+                  )
+                }
+              />
+              <Avatar id={p.id} name={p.name} src={p.avatar} size={28} />
+              <span class="pick-text">
+                <span class="ellipsis">{p.name}</span>
+                <span class="mono tiny muted ellipsis">{p.id}</span>
+              </span>
+            </label>
+          ))}
+        </fieldset>
+      )}
+      <label>
+        Other members by DIM ID (one per line)
+        <textarea
+          class="mono"
+          rows={2}
+          value={props.extra}
+          spellcheck={false}
+          onInput={(e) => props.onExtra(e.currentTarget.value)}
+        />
+      </label>
+    </>
+  );
+}
+
+function idsOf(chosen: readonly string[], extra: string): string[] {
+  const typed = extra
+    .split(/[\s,]+/)
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  return [...new Set([...chosen, ...typed])];
+}
+
+export function NewGroupDialog(props: { session: ChatSession; onClose: () => void; onCreated: (id: string) => void }) {
+  const [name, setName] = useState('');
+  const [chosen, setChosen] = useState<string[]>([]);
+  const [extra, setExtra] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      const members = idsOf(chosen, extra);
+      // Typed IDs become contacts first (their keys are needed to write to them).
+      for (const id of members) if (!props.session.peer(id).known) await props.session.addContact(id);
+      props.onCreated(await props.session.createGroup(name.trim(), members));
+    } catch (err) {
+      setError(
+        errorCode(err) === 'id.syntax'
+          ? 'One of the IDs is not a valid DIM ID.'
+          : String((err as Error).message ?? err),
+      );
+      setBusy(false);
+    }
+  };
+  return (
+    <Modal title="New group" onClose={props.onClose}>
+      <form onSubmit={submit} class="stack">
+        <label>
+          Group name
+          <input value={name} onInput={(e) => setName(e.currentTarget.value)} required maxLength={64} autoFocus />
+        </label>
+        <MemberPicker
+          session={props.session}
+          exclude={[]}
+          chosen={chosen}
+          onChange={setChosen}
+          extra={extra}
+          onExtra={setExtra}
+        />
+        <p class="muted small">
+          You own the group. Messages go to each member, encrypted for each of them (wire spec §4.8).
+        </p>
+        {error && (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        )}
+        <div class="row-end">
+          <button type="button" onClick={props.onClose}>
+            Cancel
+          </button>
+          <button type="submit" class="primary" disabled={busy || name.trim() === ''}>
+            {busy ? 'Creating…' : 'Create group'}
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}
+
+export function MembersDialog(props: { session: ChatSession; group: string; onClose: () => void; onLeft: () => void }) {
+  const { session, group } = props;
+  const info = session.groupInfo.get(group);
+  const [chosen, setChosen] = useState<string[]>([]);
+  const [extra, setExtra] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  useEffect(() => void session.loadGroupInfo(group), [session, group]);
+  const members = info?.members ?? [];
+  const mayChange = info !== undefined && (info.owner === session.me || info.administrators.includes(session.me));
+  const amMember = members.includes(session.me);
+  const act = async (work: () => Promise<void>) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await work();
+      await session.loadGroupInfo(group);
+    } catch (err) {
+      setError(String((err as Error).message ?? err));
+    }
+    setBusy(false);
+  };
+  return (
+    <Modal title={`${session.peer(group).name}: members`} onClose={props.onClose}>
+      <div class="stack">
+        {info === undefined ? (
+          <p class="muted">Loading…</p>
+        ) : members.length === 0 ? (
+          <p class="muted">The member list has not arrived yet.</p>
+        ) : (
+          <ul class="members" aria-label="Members">
+            {members.map((id) => {
+              const p = session.peer(id);
+              const role = id === info.owner ? 'owner' : info.administrators.includes(id) ? 'administrator' : undefined;
+              return (
+                <li key={id} class="member">
+                  <Avatar id={id} name={p.name} src={p.avatar} size={32} />
+                  <span class="pick-text">
+                    <span class="ellipsis">
+                      {id === session.me ? `${session.myName} (you)` : p.name}
+                      {role && <span class="role"> {role}</span>}
+                    </span>
+                    <span class="mono tiny muted ellipsis">{id}</span>
+                  </span>
+                </li>
+              );
+            })}
+          </ul>
+        )}
+        {mayChange && (
+          <form
+            class="stack"
+            onSubmit={(e) => {
+              e.preventDefault();
+              void act(async () => {
+                const ids = idsOf(chosen, extra);
+                for (const id of ids) if (!session.peer(id).known) await session.addContact(id);
+                await session.inviteToGroup(group, ids);
+                setChosen([]);
+                setExtra('');
+              });
+            }}
+          >
+            <h3 class="small-heading">Invite</h3>
+            <MemberPicker
+              session={session}
+              exclude={members}
+              chosen={chosen}
+              onChange={setChosen}
+              extra={extra}
+              onExtra={setExtra}
+            />
+            <div class="row-end">
+              <button type="submit" class="primary" disabled={busy || idsOf(chosen, extra).length === 0}>
+                Invite
+              </button>
+            </div>
+          </form>
+        )}
+        {error && (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        )}
+        {amMember && info?.owner !== session.me && (
+          <div class="row-end">
+            <button
+              type="button"
+              class="danger"
+              disabled={busy}
+              onClick={() =>
+                void act(async () => {
+                  await session.quitGroup(group);
+                  props.onLeft();
+                })
+              }
+            >
+              Leave group
+            </button>
+          </div>
         )}
       </div>
     </Modal>

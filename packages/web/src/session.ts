@@ -14,7 +14,9 @@ import {
   downloadFile,
   fileKindOf,
   fileServiceUrl,
+  Groups,
   Messenger,
+  type GroupInfo,
   uploadFile,
   type FileTransfer,
   type ConnectionState,
@@ -116,6 +118,7 @@ export class ChatSession {
   readonly transport: WebSocketTransport;
   readonly #unlocked: UnlockedIdentity;
   #messenger: Messenger;
+  #groups: Groups;
   #offMessenger: (() => void)[] = [];
   readonly #listeners = new Set<() => void>();
   readonly #visaRefreshed = new Map<string, number>();
@@ -145,6 +148,7 @@ export class ChatSession {
     this.store = store;
     this.transport = transport;
     this.#messenger = this.#createMessenger();
+    this.#groups = this.#createGroups();
   }
 
   /** Opens the identity's store and starts the messenger. Throws DimError for an identity file that does not verify. */
@@ -180,6 +184,10 @@ export class ChatSession {
     return this.#messenger;
   }
 
+  get groups(): Groups {
+    return this.#groups;
+  }
+
   subscribe(listener: () => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
@@ -210,6 +218,63 @@ export class ChatSession {
       messenger.on('error', ({ error, context }) => console.warn(`dimkit: ${context}:`, error)),
     ];
     return messenger;
+  }
+
+  /** The group logic of the SDK on this messenger: member lists kept in the store, commands checked on receipt. */
+  #createGroups(): Groups {
+    const groups = new Groups({ messenger: this.#messenger, identity: this.identity });
+    this.#offMessenger.push(
+      groups.on('group', (e) => void this.#onGroupChange(e.group)),
+      groups.on('refused', (e) => console.warn(`dimkit: group ${e.group}: ${e.command} refused: ${e.reason}`)),
+      groups.on('error', ({ error, context }) => console.warn(`dimkit: groups: ${context}:`, error)),
+      () => groups.close(),
+    );
+    return groups;
+  }
+
+  async #onGroupChange(group: string): Promise<void> {
+    await this.#refreshPeer(group);
+    const info = await this.#groups.info(group);
+    if (info === undefined) this.groupInfo.delete(group);
+    else this.groupInfo.set(group, info);
+    // A group we were added to shows in the list before its first message.
+    if (info?.members.includes(this.me) && !this.roster.includes(group)) {
+      this.roster = [...this.roster, group];
+      await this.store.putSetting('web.roster', JSON.stringify(this.roster));
+    }
+    await this.#refreshConversations();
+  }
+
+  /** What is known of groups (members, owner), cached until a change. */
+  readonly groupInfo = new Map<string, GroupInfo>();
+
+  async loadGroupInfo(group: string): Promise<GroupInfo | undefined> {
+    const info = await this.#groups.info(group);
+    if (info !== undefined) this.groupInfo.set(group, info);
+    this.#changed();
+    return info;
+  }
+
+  /**
+   * Creates a group (an MKM meta and a bulletin signed by us, pushed to the station) with these members
+   * and sends them the member list; returns its ID. Members must be known contacts (their visas), else
+   * they are listed but cannot be written to until their keys arrive.
+   */
+  async createGroup(name: string, members: readonly string[]): Promise<string> {
+    const { group } = await this.#groups.create({ name, members });
+    await this.#refreshPeer(group);
+    await this.#refreshConversations();
+    return group;
+  }
+
+  async inviteToGroup(group: string, members: readonly string[]): Promise<void> {
+    await this.#groups.invite(group, members);
+    await this.#onGroupChange(group);
+  }
+
+  async quitGroup(group: string): Promise<void> {
+    await this.#groups.quit(group);
+    await this.#onGroupChange(group);
   }
 
   async #load(): Promise<void> {
@@ -318,7 +383,21 @@ export class ChatSession {
   }
 
   peer(id: string): Peer {
-    return this.peers.get(id) ?? { id, name: fallbackName(id), isGroup: false, known: false };
+    const known = this.peers.get(id);
+    if (known !== undefined) return known;
+    let isGroup = false;
+    try {
+      isGroup = parseId(id).isGroup;
+    } catch {
+      // shown with the fallback name
+    }
+    return { id, name: fallbackName(id), isGroup, known: false };
+  }
+
+  /** Users we can add to a group: the roster and the people we have conversations with. */
+  knownUsers(): Peer[] {
+    const ids = new Set([...this.roster, ...this.conversations.map((c) => c.id)]);
+    return [...ids].map((id) => this.peer(id)).filter((p) => !p.isGroup && p.id !== this.me);
   }
 
   async #refreshConversations(): Promise<void> {
@@ -381,7 +460,14 @@ export class ChatSession {
   }
 
   async sendContent(conversation: string, content: Content): Promise<StoredMessage> {
-    const message = await this.#messenger.send(conversation, content);
+    let message: StoredMessage;
+    if (this.peer(conversation).isGroup) {
+      const result = await this.#groups.send(conversation, content);
+      if (result.message === undefined) throw new Error('Nobody in this group can be written to yet.');
+      message = result.message;
+    } else {
+      message = await this.#messenger.send(conversation, content);
+    }
     const thread = await this.openThread(conversation);
     if (!thread.messages.some((m) => m.id === message.id)) thread.messages = [...thread.messages, message];
     await this.#refreshConversations();
@@ -515,6 +601,7 @@ export class ChatSession {
     for (const off of this.#offMessenger) off();
     await this.#messenger.stop();
     this.#messenger = this.#createMessenger();
+    this.#groups = this.#createGroups();
     await this.#messenger.start();
     this.#changed();
   }
