@@ -570,4 +570,17 @@ describe('Messenger details', () => {
       };
     expect(unwrap(second!.key!).data).toBe(unwrap(first!.key!).data);
   });
+
+  it('asks again about a sender the station did not know before, as soon as it writes', async () => {
+    const station = new FakeStation();
+    const b = await started(messenger(bob, station));
+    const error = await b.contact(alice.id.text).catch((e: unknown) => e);
+    expect(isDimError(error, 'meta.missing')).toBe(true);
+    const messages = record(b, 'message');
+    const a = await started(messenger(alice, station));
+    await a.contact(bob.id.text);
+    const sent = await a.send(bob.id.text, createTextContent('now I exist'));
+    await until(() => messages.length === 1, 3000, 'the message');
+    expect((await a.waitForReceipt(sent.id, 3000)).state).toBe('delivered');
+  });
 });

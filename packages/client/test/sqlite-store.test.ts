@@ -154,6 +154,21 @@ describe('SqliteClientStore encryption at rest', () => {
     expect(isDimError(error, 'store.failure')).toBe(true);
   });
 
+  it('migrates a database of schema 1 (adds the due-outbox index)', async () => {
+    const store = await created();
+    await store.close();
+    const db = new BetterSqlite3(store.path);
+    db.exec('DROP INDEX outbox_due');
+    db.pragma('user_version = 1');
+    db.close();
+    const again = await SqliteClientStore.open(store.path, { passphrase: 'correct horse' });
+    await again.close();
+    const check = new BetterSqlite3(store.path, { readonly: true });
+    expect(check.pragma('user_version', { simple: true })).toBe(2);
+    expect(check.prepare(`SELECT name FROM sqlite_master WHERE name = 'outbox_due'`).get()).toBeDefined();
+    check.close();
+  });
+
   it('refuses a database written by a newer dimkit (store.schema)', async () => {
     const store = await created();
     await store.close();

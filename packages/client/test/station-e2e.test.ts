@@ -118,6 +118,9 @@ describe('Messenger with a real station', () => {
       'hello over ws',
       'hello over mtp',
     ]);
+    // the station acknowledges our delivery receipts too: both outboxes drain
+    await until(async () => (await a.store.listOutbox()).length === 0, 10_000, 'alice outbox empty');
+    await until(async () => (await b.store.listOutbox()).length === 0, 10_000, 'bob outbox empty');
   });
 
   it('a message to an offline user is cached and delivered at its next login', async () => {
@@ -175,4 +178,24 @@ describe('Messenger with a real station', () => {
     expect((await a2.store.listOutbox()).filter((i) => i.kind === 'message')).toHaveLength(0);
     await until(() => bMessages.some((m) => m.message.content['text'] === 'during the outage'), 15_000, 'bob gets it');
   });
+
+  it('a burst of offline messages from a sender the receiver does not know yet arrives complete and in order', async () => {
+    const { station, port } = await startStation();
+    cleanup.push(() => station.stop());
+    const url = `ws://127.0.0.1:${port}/`;
+    const bobFile = join(tempDir('dim-e2e-bob-'), 'client.db');
+    const b1 = await running(await client(bob, url, bobFile));
+    await b1.close();
+    const a = await running(await client(alice, url));
+    const count = 300; // more than the station pushes before it hears back (its live window is 256)
+    const ids: number[] = [];
+    for (let i = 0; i < count; i++) ids.push((await a.messenger.send(bob.id.text, createTextContent(`m${i}`))).id);
+    await until(async () => (await a.store.listOutbox()).length === 0, 30_000, 'all cached');
+    const b2 = await client(bob, url, bobFile);
+    const texts: string[] = [];
+    b2.messenger.on('message', ({ message }) => texts.push(message.content['text'] as string));
+    await running(b2);
+    await until(() => texts.length === count, 30_000, `all ${count} (got ${texts.length})`);
+    expect(texts).toEqual(Array.from({ length: count }, (_, i) => `m${i}`));
+  }, 60_000);
 });

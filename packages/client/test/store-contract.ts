@@ -86,6 +86,27 @@ export function describeClientStore(name: string, make: () => Promise<StoreFixtu
       expect(entry!.message!.group).toBe(group);
     });
 
+    it('lists due items by id in batches, and tells when the next one is due (optional methods)', async (ctx) => {
+      const { store } = await make();
+      if (store.listDueOutbox === undefined || store.nextOutboxAttempt === undefined) {
+        ctx.skip();
+        return;
+      }
+      expect(await store.nextOutboxAttempt()).toBeUndefined();
+      const entries = await store.enqueue([outgoing('1'), outgoing('2'), outgoing('3'), outgoing('4')]);
+      const [a, b, c, d] = entries.map((e) => e.item.id);
+      const now = (await store.getOutbox(a!))!.nextAttemptAt; // enqueued: due at once
+      await store.updateOutbox(b!, { nextAttemptAt: now + 50 });
+      await store.updateOutbox(c!, { state: 'failed', nextAttemptAt: now - 10 });
+      expect((await store.listDueOutbox(now, 0, 1)).map((i) => i.id)).toEqual([a]);
+      expect((await store.listDueOutbox(now, a!, 10)).map((i) => i.id)).toEqual([d]);
+      expect((await store.listDueOutbox(now + 60, 0, 10)).map((i) => i.id)).toEqual([a, b, d]);
+      expect(await store.nextOutboxAttempt()).toBe(now); // the failed item does not count
+      await store.updateOutbox(a!, { nextAttemptAt: now + 70 });
+      await store.updateOutbox(d!, { nextAttemptAt: now + 60 });
+      expect(await store.nextOutboxAttempt()).toBe(now + 50);
+    });
+
     it('records the sealed form and mirrors failure and retry on the message', async () => {
       const { store } = await make();
       const [entry] = await store.enqueue([outgoing('x')]);

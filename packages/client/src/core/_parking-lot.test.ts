@@ -55,6 +55,18 @@ describe('ParkingLot', () => {
     );
   });
 
+  it('keeps the bytes parked under their bound, keeping at least the newcomer', () => {
+    const lot = new ParkingLot<number>(100, 100, 10);
+    expect(lot.park('a', 1, 4)).toEqual([]);
+    expect(lot.park('b', 2, 4)).toEqual([]);
+    expect(lot.park('c', 3, 4)).toEqual([1]);
+    expect(lot.bytes).toBe(8);
+    expect(lot.park('d', 4, 50)).toEqual([2, 3]);
+    expect(lot.size).toBe(1);
+    expect(lot.release('d')).toEqual([4]);
+    expect(lot.bytes).toBe(0);
+  });
+
   it('refuses bounds below 1 (a caller bug)', () => {
     expect(() => new ParkingLot(0, 1)).toThrow(RangeError);
   });

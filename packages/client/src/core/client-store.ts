@@ -28,6 +28,14 @@ export interface ClientStore {
   listOutbox(): Promise<OutboxItem[]>;
   getOutbox(id: number): Promise<OutboxItem | undefined>;
   /**
+   * Items not failed with `nextAttemptAt ≤ now` and an id above `afterId`, by id, at most `limit`.
+   * Optional, but a store with a large outbox should have it (and `nextOutboxAttempt`): without
+   * them the messenger reads the whole outbox on every flush.
+   */
+  listDueOutbox?(now: number, afterId: number, limit: number): Promise<OutboxItem[]>;
+  /** The earliest `nextAttemptAt` of the items not failed, or undefined when the outbox has none. */
+  nextOutboxAttempt?(): Promise<number | undefined>;
+  /**
    * Changes an item; a sealed form sets the message's `signature`, state `failed` / `queued` sets
    * the message's state to `failed` / `pending` (with the error). Returns the item after the change.
    */

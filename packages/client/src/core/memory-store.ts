@@ -115,6 +115,25 @@ export class MemoryClientStore implements ClientStore {
     return this.#outbox.get(id);
   }
 
+  async listDueOutbox(now: number, afterId: number, limit: number): Promise<OutboxItem[]> {
+    this.#check();
+    const due: OutboxItem[] = [];
+    for (const item of this.#outbox.values()) {
+      if (item.id > afterId && item.state !== 'failed' && item.nextAttemptAt <= now) due.push(item);
+      if (due.length >= limit) break;
+    }
+    return due;
+  }
+
+  async nextOutboxAttempt(): Promise<number | undefined> {
+    this.#check();
+    let next: number | undefined;
+    for (const item of this.#outbox.values()) {
+      if (item.state !== 'failed' && (next === undefined || item.nextAttemptAt < next)) next = item.nextAttemptAt;
+    }
+    return next;
+  }
+
   #updateMessage(
     id: number | undefined,
     change: (m: StoredMessage) => StoredMessage | undefined,

@@ -35,7 +35,7 @@ import {
   type ReliableMessage,
 } from '@dimkit/protocol/dkd';
 import type { JsonObject } from '@dimkit/protocol/encoding';
-import { parseSymmetricKey, type SymmetricKey } from '@dimkit/protocol/crypto';
+import { parseSymmetricKey } from '@dimkit/protocol/crypto';
 import {
   ANY_STATION,
   documentTime,
@@ -92,10 +92,16 @@ export interface MessengerOptions {
   readonly queryIntervalMs?: number;
   /** `contact()` gives up after this (default 30 000 ms). */
   readonly lookupTimeoutMs?: number;
-  /** Messages from unknown senders kept while their meta is fetched: in total (default 64) … */
+  /**
+   * Messages from unknown senders kept while their meta is fetched: in total (default 1024) …
+   * (a station pushes up to a few hundred offline messages before its answer to our meta query
+   * comes, and they are processed in order; one pushed out waits for the next login)
+   */
   readonly maxParked?: number;
-  /** … and per sender (default 16). */
+  /** … per sender (default 512) … */
   readonly maxParkedPerSender?: number;
+  /** … and in bytes of message JSON (default 16 MiB). */
+  readonly maxParkedBytes?: number;
   /** Answer user messages with `Message received.` (default true, as reference clients). */
   readonly deliveryReceipts?: boolean;
   /** Send a read receipt (dimkit extension) when `markRead` is called (default true). */
@@ -230,6 +236,7 @@ interface SessionSend {
 }
 
 const MAX_FORWARD_DEPTH = 2;
+const FLUSH_BATCH = 100;
 const MAX_SESSION_QUEUE = 256;
 const MAX_TRACKED_QUERIES = 1024;
 const MAX_HANDSHAKES_PER_LINK = 8;
@@ -285,7 +292,8 @@ export class Messenger {
   readonly #backend: CryptoBackend | undefined;
   readonly #contacts: ContactBook;
   readonly #keyCache = new CipherKeyCache();
-  readonly #persistedKeys = new Map<string, SymmetricKey>();
+  /** The key data last written per direction: a key re-read from another message is the same key. */
+  readonly #persistedKeys = new Map<string, string>();
   readonly #events: Emitter<MessengerEvents>;
   readonly #options: MessengerOptions;
   readonly #parked: ParkingLot<Parked>;
@@ -305,6 +313,12 @@ export class Messenger {
   readonly #queries = new Map<string, { id: string; kind: 'meta' | 'documents' }>();
   readonly #missing = new Map<string, string>();
   readonly #lookups = new Map<string, Lookup[]>();
+  /**
+   * Per receiver, the oldest unsealed item waiting for that receiver's meta/visa, and the later
+   * ones held back behind it: messages to one receiver leave in the order they were written.
+   */
+  readonly #waiting = new Map<string, number>();
+  readonly #behind = new Map<string, Set<number>>();
 
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
   #handshakeTimer: ReturnType<typeof setTimeout> | undefined;
@@ -323,7 +337,11 @@ export class Messenger {
     this.#transport = options.transport;
     this.#backend = options.backend;
     this.#contacts = new ContactBook(options.store, options.backend);
-    this.#parked = new ParkingLot(options.maxParked ?? 64, options.maxParkedPerSender ?? 16);
+    this.#parked = new ParkingLot(
+      options.maxParked ?? 1024,
+      options.maxParkedPerSender ?? 512,
+      options.maxParkedBytes ?? 16 * 1024 * 1024,
+    );
     this.#events = new Emitter((error) => this.#events.emit('error', { error, context: 'listener' }));
     if (options.stationId !== undefined) parseId(options.stationId);
   }
@@ -369,7 +387,7 @@ export class Messenger {
       try {
         const key = parseSymmetricKey(record.key, this.#backend);
         this.#keyCache.set(record.sender, record.destination, key, record.since);
-        this.#persistedKeys.set(`${record.sender}\n${record.destination}`, key);
+        this.#persistedKeys.set(`${record.sender}\n${record.destination}`, JSON.stringify(key.dict));
       } catch (error) {
         if (!isDimError(error)) throw error;
       }
@@ -850,9 +868,11 @@ export class Messenger {
   /** Writes the direction's key to the store when it is new (wire spec §4.7 key reuse survives restarts). */
   async #persistKey(sender: string, destination: string): Promise<void> {
     const key = this.#keyCache.get(sender, destination);
+    if (key === undefined) return;
     const name = `${sender}\n${destination}`;
-    if (key === undefined || this.#persistedKeys.get(name) === key) return;
-    this.#persistedKeys.set(name, key);
+    const data = JSON.stringify(key.dict);
+    if (this.#persistedKeys.get(name) === data) return;
+    this.#persistedKeys.set(name, data);
     await this.#store.saveCipherKey({ sender, destination, key: key.dict as JsonObject, since: nowSeconds() });
   }
 
@@ -879,7 +899,11 @@ export class Messenger {
 
   // ------------------------------------------------------------------ outbox
 
-  /** Sends every due outbox item; one flush at a time (a request during a flush runs another). */
+  /**
+   * Sends every due outbox item, in batches by id (a drain of thousands of messages, each queuing
+   * a receipt, visits each item once); then arms a timer for the next due item. One flush at a
+   * time: a request during a flush runs another after it.
+   */
   async #flushOutbox(): Promise<void> {
     if (this.#flushing) {
       this.#flushAgain = true;
@@ -891,15 +915,19 @@ export class Messenger {
         this.#flushAgain = false;
         if (!canSend(this.#state)) return;
         const now = nowSeconds();
-        let next = Infinity;
-        for (const item of await this.#store.listOutbox()) {
-          if (!canSend(this.#state)) return;
-          if (item.state === 'failed') continue;
-          const due = item.nextAttemptAt <= now ? await this.#attempt(item) : item.nextAttemptAt;
-          if (due !== undefined) next = Math.min(next, due);
+        let after = 0;
+        for (;;) {
+          const batch = await this.#dueOutbox(now, after);
+          for (const item of batch) {
+            if (!canSend(this.#state)) return;
+            await this.#attempt(item);
+          }
+          if (batch.length < FLUSH_BATCH) break;
+          after = batch[batch.length - 1]!.id;
         }
         clearTimeout(this.#retryTimer);
-        if (next !== Infinity) {
+        const next = await this.#nextOutboxAttempt();
+        if (next !== undefined && canSend(this.#state)) {
           const delay = Math.max(50, (next - nowSeconds()) * 1000);
           this.#retryTimer = setTimeout(() => void this.#flushOutbox(), Math.min(delay, 2 ** 31 - 1));
         }
@@ -911,39 +939,60 @@ export class Messenger {
     }
   }
 
-  /** One try of one item; returns when it is due again (seconds), undefined if it waits for something else. */
-  async #attempt(item: OutboxItem): Promise<number | undefined> {
+  async #dueOutbox(now: number, after: number): Promise<OutboxItem[]> {
+    if (this.#store.listDueOutbox !== undefined) return this.#store.listDueOutbox(now, after, FLUSH_BATCH);
+    const all = await this.#store.listOutbox();
+    return all
+      .filter((item) => item.id > after && item.state !== 'failed' && item.nextAttemptAt <= now)
+      .slice(0, FLUSH_BATCH);
+  }
+
+  async #nextOutboxAttempt(): Promise<number | undefined> {
+    if (this.#store.nextOutboxAttempt !== undefined) return this.#store.nextOutboxAttempt();
+    const times = (await this.#store.listOutbox()).filter((i) => i.state !== 'failed').map((i) => i.nextAttemptAt);
+    return times.length === 0 ? undefined : Math.min(...times);
+  }
+
+  /** One try of one item: seal it if needed, persist, send; or say what it waits for. */
+  async #attempt(item: OutboxItem): Promise<void> {
     if (item.kind === 'receipt' && item.attempts >= (this.#options.receiptAttempts ?? 3)) {
       await this.#store.removeOutbox(item.id, 'client.timeout: no receipt from the station');
-      return undefined;
+      return;
     }
     let reliable = item.reliable as ReliableMessage | undefined;
     if (reliable === undefined) {
+      if (await this.#heldBack(item)) return;
       const missing = this.#missing.get(item.receiver);
       if (missing !== undefined) {
         await this.#fail(item, missing);
-        return undefined;
+        this.#released(item);
+        return;
       }
       try {
         reliable = await this.#sealInstant(item.instant as InstantMessage);
       } catch (error) {
         if (!isDimError(error)) throw error;
         if (error.code === 'meta.missing' || error.code === 'visa.missing') {
-          // Not known yet: ask the station; the item goes when the contact arrives.
+          // Not known yet: ask the station. The item is due again when the contact arrives, or
+          // after the query interval (when it asks again).
+          this.#waiting.set(item.receiver, item.id);
           void this.#requestContact(item.receiver, false);
           const lastError = `${error.code}: waiting for the meta/visa of ${item.receiver}`;
-          if (item.lastError !== lastError) {
-            const next = await this.#store.updateOutbox(item.id, { lastError });
-            if (next !== undefined) this.#events.emit('outbox', { item: next });
-          }
-          return undefined;
+          const next = await this.#store.updateOutbox(item.id, {
+            lastError,
+            nextAttemptAt: nowSeconds() + (this.#options.queryIntervalMs ?? 60_000) / 1000,
+          });
+          if (next !== undefined && item.lastError !== lastError) this.#events.emit('outbox', { item: next });
+          return;
         }
         await this.#fail(item, error.message);
-        return undefined;
+        this.#released(item);
+        return;
       }
+      this.#released(item);
     }
     const conn = this.#conn;
-    if (conn === undefined || !canSend(this.#state)) return undefined;
+    if (conn === undefined || !canSend(this.#state)) return;
     const attempts = item.attempts + 1;
     const nextAttemptAt =
       nowSeconds() + retryDelay(attempts, this.#options.retryFirstMs, this.#options.retryMaxMs) / 1000;
@@ -956,10 +1005,71 @@ export class Messenger {
       nextAttemptAt,
       lastError: null,
     });
-    if (next === undefined) return undefined; // settled meanwhile
+    if (next === undefined) return; // settled meanwhile
     if (this.#conn === conn) conn.send(serializeMessage(reliable));
     if (item.state !== 'in-flight' || item.lastError !== undefined) this.#events.emit('outbox', { item: next });
-    return nextAttemptAt;
+  }
+
+  /**
+   * Whether `item` must wait behind an older unsealed item to the same receiver (which waits for
+   * the receiver's meta/visa); if so it is put off until that one leaves.
+   */
+  async #heldBack(item: OutboxItem): Promise<boolean> {
+    const first = this.#waiting.get(item.receiver);
+    if (first === undefined || first === item.id) return false;
+    if (first > item.id) {
+      // An older item came (a retry): it goes first now.
+      this.#waiting.set(item.receiver, item.id);
+      this.#holdBack(item.receiver, first);
+      return false;
+    }
+    const head = await this.#store.getOutbox(first);
+    if (head === undefined || head.reliable !== undefined || head.state === 'failed') {
+      // The head left some other way (cancelled, settled, failed): the next in line goes.
+      this.#advanceLine(item.receiver);
+      return this.#waiting.get(item.receiver) !== item.id && (await this.#heldBack(item));
+    }
+    this.#holdBack(item.receiver, item.id);
+    await this.#store.updateOutbox(item.id, { nextAttemptAt: head.nextAttemptAt });
+    return true;
+  }
+
+  #holdBack(receiver: string, id: number): void {
+    let set = this.#behind.get(receiver);
+    if (set === undefined) {
+      set = new Set();
+      this.#behind.set(receiver, set);
+    }
+    set.add(id);
+  }
+
+  /** `item` was sealed or failed: if it headed its receiver's line, the next one goes. */
+  #released(item: OutboxItem): void {
+    if (this.#waiting.get(item.receiver) === item.id) this.#advanceLine(item.receiver);
+  }
+
+  /**
+   * The next held-back item of `receiver` becomes the head and is due now; one at a time, so that
+   * nothing written later overtakes them.
+   */
+  #advanceLine(receiver: string): void {
+    const held = this.#behind.get(receiver);
+    if (held === undefined || held.size === 0) {
+      this.#waiting.delete(receiver);
+      this.#behind.delete(receiver);
+      return;
+    }
+    const next = Math.min(...held);
+    held.delete(next);
+    if (held.size === 0) this.#behind.delete(receiver);
+    this.#waiting.set(receiver, next);
+    void this.#store.updateOutbox(next, { nextAttemptAt: 0 }).then(() => void this.#flushOutbox());
+  }
+
+  /** The contact of `receiver` arrived (or is known missing): the head of its line is due now. */
+  async #wakeItemsFor(receiver: string): Promise<void> {
+    const head = this.#waiting.get(receiver);
+    if (head !== undefined) await this.#store.updateOutbox(head, { nextAttemptAt: 0 });
   }
 
   async #fail(item: OutboxItem, reason: string): Promise<void> {
@@ -1018,7 +1128,10 @@ export class Messenger {
     for (const parked of this.#parked.release(id)) {
       await this.#processParked(parked);
     }
-    if (changed) void this.#flushOutbox();
+    if (changed) {
+      await this.#wakeItemsFor(id);
+      void this.#flushOutbox();
+    }
   }
 
   /** The station says it has no meta/document for `id`. */
@@ -1050,6 +1163,8 @@ export class Messenger {
       });
       parked.ticket.done();
     }
+    // What waits to be sent to `id` fails now, visibly (wire spec: nothing is lost silently).
+    await this.#wakeItemsFor(id);
     void this.#flushOutbox();
   }
 
@@ -1114,8 +1229,12 @@ export class Messenger {
           return;
         }
         // wire spec §4.5 step 3: park it and ask the station for the sender's meta/visa.
-        for (const evicted of this.#parked.park(sender.text, { message, ticket, depth })) evicted.ticket.done(false);
-        void this.#requestContact(sender.text, false);
+        const bytes = message.data.length + message.signature.length + 512;
+        for (const evicted of this.#parked.park(sender.text, { message, ticket, depth }, bytes)) {
+          evicted.ticket.done(false);
+        }
+        // A sender the station said it did not know has written since: ask again at once.
+        void this.#requestContact(sender.text, this.#missing.has(sender.text));
         return;
       }
       let instant: InstantMessage;
@@ -1163,11 +1282,8 @@ export class Messenger {
       attached.meta?.dict,
       attached.visa === undefined ? [] : [attached.visa.dict],
     );
-    if (update !== undefined && update.changed) {
-      this.#missing.delete(update.contact.id.text);
-      this.#events.emit('contact', { contact: update.contact });
-      this.#settleLookups(update.contact.id.text, update.contact);
-    }
+    // First contact (wire spec §4.5 step 2): what waited for this sender goes now, in order.
+    if (update !== undefined && update.changed) await this.#contactUpdated(update.contact, true);
   }
 
   async #markSeen(message: ReliableMessage): Promise<boolean> {
@@ -1189,7 +1305,10 @@ export class Messenger {
       return;
     }
     if (isReceiptCommand(content)) {
-      if (await this.#markSeen(message)) await this.#onReceipt(message, content);
+      // A station receipt is applied idempotently (states only move forward): no need to spend a
+      // write on remembering it. A peer's receipt is remembered like any message.
+      if (message.sender === this.#stationId || (await this.#markSeen(message)))
+        await this.#onReceipt(message, content);
       return;
     }
     if (isMetaCommand(content) || isDocumentsCommand(content)) {

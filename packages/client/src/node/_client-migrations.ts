@@ -96,6 +96,11 @@ const MIGRATIONS: readonly { readonly version: number; readonly up: string }[] =
       ) WITHOUT ROWID;
     `,
   },
+  {
+    // The outbox scan visits due items only (a drain of thousands of messages each queues a receipt).
+    version: 2,
+    up: `CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE state != 'failed';`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

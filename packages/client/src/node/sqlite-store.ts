@@ -414,6 +414,22 @@ export class SqliteClientStore implements ClientStore {
     return this.#outboxItem(id);
   }
 
+  async listDueOutbox(now: number, afterId: number, limit: number): Promise<OutboxItem[]> {
+    this.#check();
+    const rows = this.#db
+      .prepare(`SELECT * FROM outbox WHERE state != 'failed' AND next_attempt_at <= ? AND id > ? ORDER BY id LIMIT ?`)
+      .all(now, afterId, limit) as Row[];
+    return rows.map(outboxFromRow);
+  }
+
+  async nextOutboxAttempt(): Promise<number | undefined> {
+    this.#check();
+    const row = this.#db
+      .prepare(`SELECT MIN(next_attempt_at) AS next FROM outbox WHERE state != 'failed'`)
+      .get() as Row;
+    return row['next'] === null ? undefined : (row['next'] as number);
+  }
+
   async updateOutbox(id: number, patch: OutboxPatch): Promise<OutboxItem | undefined> {
     this.#check();
     return this.#db.transaction(() => {
