@@ -187,6 +187,50 @@ describe.skipIf(!enabled)('web client screenshots', () => {
     await alice.page.locator(`.conv[data-conversation="${carol.id}"] .badge`).waitFor();
     await shot(alice.page, 'web-chat');
 
+    // A group of Alice, Bob and Carol (dim CLI).
+    await alice.page.getByRole('button', { name: '+ New group' }).click();
+    await alice.page.getByLabel('Group name').fill('Weekend trip');
+    await alice.page.getByRole('checkbox', { name: /Bob/ }).check();
+    await alice.page.getByRole('checkbox', { name: /Carol/ }).check();
+    await shot(alice.page, 'web-new-group');
+    await alice.page.getByRole('button', { name: 'Create group' }).click();
+    await alice.page.locator('.pane-head .strong', { hasText: 'Weekend trip' }).waitFor();
+    const group = (await alice.page.locator('.conv.active').getAttribute('data-conversation'))!;
+    await listener.waitFor((e) => e['event'] === 'members' && e['group'] === group);
+    await sendText(alice.page, 'Who brings the tent?');
+    await bob.page.locator(`.conv[data-conversation="${group}"]`).click();
+    await waitForIncoming(bob.page, 'Who brings the tent?');
+    await sendText(bob.page, 'I do! And the stove.');
+    await waitForIncoming(alice.page, 'I do! And the stove.');
+    await listener.waitFor(
+      (e) => e['event'] === 'message' && (e['content'] as { text?: string }).text === 'I do! And the stove.',
+    );
+    await listener.stop();
+    const food = await dim([
+      'group',
+      'send',
+      group,
+      '--text',
+      'Then I bring the food (sent from dim group send).',
+      '--station',
+      station.wsUrl,
+      '--me',
+      carol.file,
+      '--home',
+      carol.home,
+    ]);
+    if (food.code !== 0) throw new Error(food.stderr);
+    listener = new Listener(['--station', station.wsUrl, '--me', carol.file, '--home', carol.home]);
+    await listener.waitFor((e) => e['event'] === 'state' && e['state'] === 'running');
+    await waitForIncoming(alice.page, 'Then I bring the food');
+    await sendText(alice.page, 'Perfect, see you Saturday!');
+    await shot(alice.page, 'web-group');
+    await alice.page.getByRole('button', { name: /About Weekend trip/ }).click();
+    await alice.page.getByRole('dialog').getByRole('listitem').nth(2).waitFor();
+    await shot(alice.page, 'web-members');
+    await alice.page.getByRole('button', { name: 'Close' }).click();
+    await openConversation(alice.page, bob.id);
+
     // Profile dialog.
     await alice.page.getByRole('button', { name: 'Edit your profile' }).click();
     await shot(alice.page, 'web-profile');

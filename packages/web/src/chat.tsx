@@ -8,7 +8,7 @@ import {
   NewGroupDialog,
   ProfileDialog,
 } from './dialogs.js';
-import { bytes, clock, dayKey, dayLabel, listTime, preview, stateMark } from './format.js';
+import { bytes, clock, dayKey, dayLabel, groupCommandText, listTime, preview, stateMark } from './format.js';
 import type { ChatSession, ConversationView } from './session.js';
 import { ClockIcon, LockIcon, PaperclipIcon, WarningIcon } from './icons.js';
 import { AUTO_DOWNLOAD_BYTES, makeThumbnail, rasterType, saveBytes, thumbnailSrc } from './media.js';
@@ -157,8 +157,15 @@ function ConversationItem(props: {
   const { view, session } = props;
   const peer = session.peer(view.id);
   const last = view.lastMessage;
+  const command = last === undefined ? undefined : (last.content as { command?: unknown }).command;
   const text =
-    last === undefined ? 'No messages yet' : `${last.direction === 'out' ? 'You: ' : ''}${preview(last.content)}`;
+    last === undefined
+      ? 'No messages yet'
+      : typeof command === 'string'
+        ? (groupCommandText(last.content as unknown as Record<string, unknown>, (id) =>
+            id === session.me ? 'you' : session.peer(id).name,
+          ) ?? '')
+        : `${last.direction === 'out' ? 'You: ' : ''}${preview(last.content)}`;
   return (
     <button
       type="button"
@@ -196,6 +203,7 @@ function ConversationItem(props: {
 
 type Row =
   | { readonly kind: 'day'; readonly key: string; readonly label: string }
+  | { readonly kind: 'note'; readonly key: string; readonly message: StoredMessage }
   | { readonly kind: 'msg'; readonly key: string; readonly message: StoredMessage; readonly first: boolean };
 
 function rowsOf(messages: readonly StoredMessage[]): Row[] {
@@ -208,6 +216,12 @@ function rowsOf(messages: readonly StoredMessage[]): Row[] {
       rows.push({ kind: 'day', key: `d-${d}`, label: dayLabel(m.time) });
       day = d;
       previous = undefined;
+    }
+    if (typeof (m.content as { command?: unknown }).command === 'string') {
+      // A group command we gave (the SDK keeps our own in the conversation): a note, not a bubble.
+      rows.push({ kind: 'note', key: `m-${m.id}`, message: m });
+      previous = undefined;
+      continue;
     }
     // The first of a run from one sender shows the sender's name in groups and gets more space.
     const first = previous === undefined || previous.sender !== m.sender || m.time - previous.time > 300;
@@ -252,6 +266,8 @@ function ChatPane(props: { session: ChatSession; conversation: string; onBack: (
         <div class="day" role="separator">
           <span>{row.label}</span>
         </div>
+      ) : row.kind === 'note' ? (
+        <NoteRow session={session} message={row.message} />
       ) : (
         <MessageRow session={session} message={row.message} first={row.first} group={peer.isGroup} />
       ),
@@ -316,6 +332,22 @@ function ChatPane(props: { session: ChatSession; conversation: string; onBack: (
       <UploadTray session={session} conversation={conversation} />
       <Composer session={session} conversation={conversation} />
     </main>
+  );
+}
+
+/** A group command as a centred line: who did what, and when. */
+function NoteRow(props: { session: ChatSession; message: StoredMessage }) {
+  const { session, message } = props;
+  const name = (id: string) => (id === session.me ? 'you' : session.peer(id).name);
+  const text = groupCommandText(message.content as unknown as Record<string, unknown>, name);
+  if (text === undefined) return <div class="note-empty" />;
+  const who = message.sender === session.me ? 'You' : session.peer(message.sender).name;
+  return (
+    <div class="note" data-id={message.id}>
+      <span>
+        {who}: {text} · {clock(message.time)}
+      </span>
+    </div>
   );
 }
 

@@ -384,7 +384,10 @@ export function MembersDialog(props: { session: ChatSession; group: string; onCl
         ) : (
           <ul class="members" aria-label="Members">
             {members.map((id) => {
-              const p = session.peer(id);
+              const p =
+                id === session.me
+                  ? { ...session.peer(id), name: session.myName, avatar: session.myAvatar }
+                  : session.peer(id);
               const role = id === info.owner ? 'owner' : info.administrators.includes(id) ? 'administrator' : undefined;
               return (
                 <li key={id} class="member">

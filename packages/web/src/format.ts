@@ -44,7 +44,7 @@ export function preview(content: Content): string {
   if (type === 0x10) return `File: ${typeof c['filename'] === 'string' ? c['filename'] : 'unnamed'}`;
   if (type === 0x14) return 'Voice message';
   if (type === 0x16) return 'Video';
-  if (typeof c['command'] === 'string') return `(${c['command']})`;
+  if (typeof c['command'] === 'string') return groupCommandText(c, (id) => id) ?? `(${c['command']})`;
   return '(unsupported message)';
 }
 
@@ -93,4 +93,30 @@ export function hue(id: string): number {
   let h = 0;
   for (let i = 0; i < id.length; i++) h = (h * 31 + id.charCodeAt(i)) >>> 0;
   return h % 360;
+}
+
+/**
+ * A group command (wire spec §6.6) as a line for the conversation, naming people with `name`; undefined for
+ * commands that are not shown (queries).
+ */
+export function groupCommandText(content: Record<string, unknown>, name: (id: string) => string): string | undefined {
+  const list = (key: string) =>
+    (Array.isArray(content[key]) ? (content[key] as unknown[]) : []).filter((m): m is string => typeof m === 'string');
+  const names = (key: string) => list(key).map(name).join(', ');
+  switch (content['command']) {
+    case 'reset':
+      return `Members: ${names('members')}`;
+    case 'invite':
+      return `Invited ${names('members')}`;
+    case 'expel':
+      return `Removed ${names('members')}`;
+    case 'quit':
+      return 'Left the group';
+    case 'join':
+      return 'Asked to join';
+    case 'resign':
+      return 'Resigned as administrator';
+    default:
+      return undefined;
+  }
 }
