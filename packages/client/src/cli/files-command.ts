@@ -5,6 +5,7 @@ import { nodeBackend } from '@dimkit/crypto-node';
 import { DimError } from '@dimkit/protocol';
 import { isFileContent, type FileContent } from '@dimkit/protocol/content';
 import type { ClientStore, StoredMessage } from '../core/client-store.js';
+import type { ProgressListener } from '../core/files/file-transfer.js';
 import { downloadFile } from '../core/files/receive-file.js';
 import { DEFAULT_HOME } from '../node/profile.js';
 import { httpFileTransfer } from '../node/files-http.js';
@@ -58,6 +59,8 @@ export interface SaveOptions {
   readonly out: string;
   readonly force?: boolean;
   readonly progress: ProgressMode;
+  /** Also told of the progress. */
+  readonly onProgress?: ProgressListener;
 }
 
 /** Downloads, checks and decrypts a file content and writes it (atomically); answers the path written. */
@@ -75,7 +78,10 @@ export async function saveFile(content: FileContent, messageId: number, options:
     data = await downloadFile(content, {
       transfer: httpFileTransfer(),
       backend: nodeBackend,
-      onProgress: bar.listener,
+      onProgress: (done, total) => {
+        bar.listener(done, total);
+        options.onProgress?.(done, total);
+      },
     });
   } finally {
     bar.finish();

@@ -5,6 +5,7 @@ import { DimError } from '@dimkit/protocol';
 import type { Identity } from '@dimkit/protocol/account';
 import type { ContentOptions, FileContent } from '@dimkit/protocol/content';
 import { fileKindOf } from '../core/files/file-kind.js';
+import type { ProgressListener } from '../core/files/file-transfer.js';
 import { uploadFile } from '../core/files/send-file.js';
 import { fileServiceUrl } from '../core/files/upload-request.js';
 import type { Messenger } from '../core/messenger.js';
@@ -24,6 +25,8 @@ export interface FileFromPathOptions {
   readonly progress: ProgressMode;
   readonly timeoutMs: number;
   readonly content?: ContentOptions;
+  /** Also told of the progress (`dim chat` shows it in its status line). */
+  readonly onProgress?: ProgressListener;
 }
 
 /** Reads a file for sending; DimError('cli.file') when it cannot, or is too large. */
@@ -61,7 +64,10 @@ export async function fileContentFromPath(options: FileFromPathOptions): Promise
         service: fileServiceUrl(options.station),
         identity: options.identity,
         backend: nodeBackend,
-        onProgress: bar.listener,
+        onProgress: (done, total) => {
+          bar.listener(done, total);
+          options.onProgress?.(done, total);
+        },
         ...(thumbnail === undefined ? {} : { thumbnail }),
         ...(options.content === undefined ? {} : { content: options.content }),
       },

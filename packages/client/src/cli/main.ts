@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { isDimError } from '@dimkit/protocol';
+import { registerChatCommand } from './chat-command.js';
+import { registerContactsCommands } from './contacts-command.js';
 import { registerDocCommands } from './document-command.js';
 import { registerFilesCommands } from './files-command.js';
 import { registerBotCommands } from './group-assistant-command.js';
 import { registerGroupFileCommands } from './group-command.js';
 import { registerIdCommands } from './identity-command.js';
+import { registerIdTransferCommands } from './id-transfer-command.js';
 import { registerListenCommand } from './listen-command.js';
 import { registerMessageCommands } from './message-command.js';
 import { registerSendCommand } from './send-command.js';
@@ -17,6 +20,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerIdCommands(program);
+  registerIdTransferCommands(program.commands.find((command) => command.name() === 'id')!);
   registerGroupFileCommands(program.command('group').description('groups'));
   registerBotCommands(program);
   registerDocCommands(program);
@@ -25,6 +29,8 @@ export function buildProgram(): Command {
   registerSendCommand(program);
   registerListenCommand(program);
   registerFilesCommands(program);
+  registerChatCommand(program);
+  registerContactsCommands(program);
   return program;
 }
 
