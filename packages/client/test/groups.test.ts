@@ -53,9 +53,14 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  const exited = new Promise((resolve) => station.once('exit', resolve));
-  station.kill('SIGTERM');
-  await exited;
+  if (station.exitCode === null && station.signalCode === null) {
+    const exited = new Promise((resolve) => station.once('exit', resolve));
+    station.kill('SIGTERM');
+    // a drain that takes too long under load must not leave the process behind
+    const hard = setTimeout(() => station.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(hard);
+  }
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
