@@ -86,6 +86,40 @@ describe.skipIf(missing !== undefined)('web client: two browsers through a stati
     expectNoErrors(bob);
   });
 
+  it('labels every control and works from the keyboard', { timeout: 60_000 }, async () => {
+    const unlabelled = await alice.page.locator('button, input, select, textarea, [tabindex]').evaluateAll((els) =>
+      els
+        .filter((el) => {
+          const e = el as HTMLInputElement;
+          const name =
+            e.getAttribute('aria-label') ??
+            e.getAttribute('aria-labelledby') ??
+            (e.labels !== undefined && e.labels !== null && e.labels.length > 0 ? 'label' : null) ??
+            e.getAttribute('title');
+          return (name === null || name === '') && (e.textContent ?? '').trim() === '';
+        })
+        .map((el) => el.outerHTML.slice(0, 80)),
+    );
+    expect(unlabelled).toEqual([]);
+
+    // Keyboard only: Enter in the message box sends; a dialog opens with Enter and closes with Escape.
+    const box = alice.page.getByRole('textbox', { name: 'Message' });
+    await box.focus();
+    await alice.page.keyboard.type('Typed without a mouse');
+    await alice.page.keyboard.press('Enter');
+    await alice.page.locator('.msg.out .text', { hasText: 'Typed without a mouse' }).waitFor();
+    await waitForIncoming(bob.page, 'Typed without a mouse');
+    await alice.page.getByRole('button', { name: 'Edit your profile' }).focus();
+    await alice.page.keyboard.press('Enter');
+    await alice.page.getByRole('dialog').waitFor();
+    await alice.page.keyboard.press('Escape');
+    await alice.page.getByRole('dialog').waitFor({ state: 'detached' });
+    // Focus went back to the button that opened the dialog.
+    expect(await alice.page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(
+      'Edit your profile',
+    );
+  });
+
   it('keeps messages for an offline receiver and delivers them at the next login', { timeout: 90_000 }, async () => {
     await bob.page.close();
     await sendText(alice.page, 'Sent while you were away');
@@ -180,7 +214,12 @@ describe.skipIf(missing !== undefined)('web client: two browsers through a stati
     await openConversation(alice.page, bob.id);
     await waitForIncoming(alice.page, 'Hi Alice! Got it.');
     const texts = await alice.page.locator('.msg .text').allTextContents();
-    expect(texts).toEqual(['Hello Bob, this is Alice.', 'Hi Alice! Got it.', 'Sent while you were away']);
+    expect(texts).toEqual([
+      'Hello Bob, this is Alice.',
+      'Hi Alice! Got it.',
+      'Typed without a mouse',
+      'Sent while you were away',
+    ]);
     // States survive too: the first message was read.
     expect(await waitForOutgoingState(alice.page, 'Hello Bob, this is Alice.', ['read'])).toBe('read');
 

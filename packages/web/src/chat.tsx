@@ -556,6 +556,7 @@ function Composer(props: { session: ChatSession; conversation: string }) {
         multiple
         class="visually-hidden"
         tabIndex={-1}
+        aria-label="Files to send"
         onChange={(e) => void attach(e.currentTarget.files)}
       />
       <button
