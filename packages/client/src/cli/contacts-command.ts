@@ -58,9 +58,22 @@ async function obtain(
   try {
     await messenger.start();
     await whenRunning(messenger, options.station, timeoutMs);
-    // The station is asked even for a known contact: its visa may be newer.
-    const contact: Contact = await messenger.contact(id);
-    return { contact, source: 'station' };
+    // The meta and the visa come in two answers (wire spec §6.1, §6.2); `contact()` resolves on the first.
+    let withVisa: Contact | undefined;
+    const off = messenger.on('contact', ({ contact }) => {
+      if (contact.id.text === id && contact.visa !== undefined) withVisa = contact;
+    });
+    try {
+      let contact: Contact = await messenger.contact(id);
+      const deadline = Date.now() + Math.min(timeoutMs, 5_000);
+      while (contact.visa === undefined && withVisa === undefined && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        contact = (await book.get(id)) ?? contact;
+      }
+      return { contact: withVisa ?? contact, source: 'station' };
+    } finally {
+      off();
+    }
   } finally {
     await messenger.stop();
   }
