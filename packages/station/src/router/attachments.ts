@@ -44,6 +44,9 @@ const OK: LearnResult = Object.freeze({ ok: true });
  */
 export async function learnAttachments(message: ReliableMessage, sender: ID, deps: LearnDeps): Promise<LearnResult> {
   const owner = withoutTerminal(sender).text;
+  // Clients attach the same meta and visa to every first handshake (station spec §2.2 step 2): what the cache
+  // holds was verified when it was stored, so an identical visa is neither verified nor written again.
+  const known = await deps.contacts.get(owner);
   let meta: Meta | undefined;
   if (message.meta !== undefined && message.meta !== null) {
     try {
@@ -58,7 +61,8 @@ export async function learnAttachments(message: ReliableMessage, sender: ID, dep
       if (!isDimError(error)) throw error;
       return { ok: false, reason: 'meta.mismatch' };
     }
-    if (await deps.store.metas.put(owner, metaToDict(meta))) deps.contacts.forget(owner);
+    // The first meta stored is kept: with one known, the write would change nothing.
+    if (known === undefined && (await deps.store.metas.put(owner, metaToDict(meta)))) deps.contacts.forget(owner);
   }
   if (message.visa === undefined || message.visa === null) return OK;
   let visa: Document;
@@ -69,12 +73,20 @@ export async function learnAttachments(message: ReliableMessage, sender: ID, dep
     return { ok: false, reason: 'document.invalid' };
   }
   if (withoutTerminal(visa.did).text !== owner) return { ok: false, reason: 'document.invalid' };
-  const verifier = meta ?? (await deps.contacts.get(owner))?.meta;
+  if (known?.document !== undefined && sameDocument(known.document, visa)) return OK;
+  const verifier = meta ?? known?.meta;
   // Without a meta the visa cannot be checked; the message then fails verification on its own (meta.missing).
   if (verifier === undefined) return OK;
   if (!verifyDocument(visa, verifier)) return { ok: false, reason: 'document.signature' };
   await storeDocument(owner, visa, deps);
   return OK;
+}
+
+/** The same signed text under the same signature (so the same verification result) and type. */
+function sameDocument(a: Document, b: Document): boolean {
+  if (a.type !== b.type || a.data !== b.data || a.signature.length !== b.signature.length) return false;
+  for (let i = 0; i < a.signature.length; i++) if (a.signature[i] !== b.signature[i]) return false;
+  return true;
 }
 
 /**
