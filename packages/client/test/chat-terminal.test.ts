@@ -152,7 +152,7 @@ describe('dim chat in a pseudo-terminal (tmux)', () => {
     await waitScreen('alice', (s) => row(s, 'still there?').endsWith('✓✓ read'));
   }, 90_000);
 
-  it('unknown commands and a peer the station does not know are reported in the status line', async () => {
+  it('unknown commands are reported; a message to a user no station knows fails, and goes once that user writes', async () => {
     const { dir, port, alice } = await setup();
     const nobody = (JSON.parse((await run(['id', 'new', '--out', join(dir, 'nobody.json')])).stdout) as { id: string })
       .id;
@@ -164,6 +164,13 @@ describe('dim chat in a pseudo-terminal (tmux)', () => {
     const text = await waitScreen('alice', (s) => row(s, 'anyone?').includes('✗'));
     expect(row(text, 'anyone?')).toContain('✗ meta.missing');
     expect(alice).not.toBe(nobody);
+    // once that user connects and writes, the failed message goes by itself
+    openChat('nobody', dir, port, 'nobody', alice);
+    await waitScreen('nobody', (s) => s.includes('running'));
+    type('nobody', 'here now');
+    await waitScreen('alice', (s) => s.includes(': here now'));
+    await waitScreen('alice', (s) => /anyone\? ✓✓/.test(row(s, 'anyone?')));
+    await waitScreen('nobody', (s) => s.includes(': anyone?'));
   }, 60_000);
 });
 

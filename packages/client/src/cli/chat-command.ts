@@ -102,6 +102,10 @@ class ChatSession {
       });
     });
     m.on('contact', ({ contact }) => {
+      // The peer became known (it connected and wrote, say): what failed for want of its meta/visa goes now.
+      if (contact.id.text === this.#target) {
+        void this.#retryFailed((error) => /^(meta|visa)\.missing/.test(error ?? ''));
+      }
       const name = contact.visa === undefined ? undefined : documentName(contact.visa);
       if (name !== undefined && !this.#names.has(contact.id.text)) {
         this.#names.set(contact.id.text, name);
@@ -166,6 +170,19 @@ class ChatSession {
       return;
     }
     this.#redraw();
+  }
+
+  /** Re-queues the failed outbox items of this conversation whose error `which` accepts; answers how many. */
+  async #retryFailed(which: (error: string | undefined) => boolean): Promise<number> {
+    let retried = 0;
+    for (const item of await this.#store.listOutbox()) {
+      if (item.state !== 'failed' || item.messageId === undefined || !which(item.lastError)) continue;
+      const message = await this.#store.getMessage(item.messageId);
+      if (message?.conversation !== this.#target) continue;
+      await this.#messenger.retry(item.id);
+      retried++;
+    }
+    return retried;
   }
 
   async #markRead(): Promise<void> {
@@ -256,14 +273,7 @@ class ChatSession {
           this.#say(`saved ${file}`);
         }
       } else if (line === '/retry') {
-        let retried = 0;
-        for (const item of await this.#store.listOutbox()) {
-          if (item.state !== 'failed' || item.messageId === undefined) continue;
-          const message = await this.#store.getMessage(item.messageId);
-          if (message?.conversation !== this.#target) continue;
-          await this.#messenger.retry(item.id);
-          retried++;
-        }
+        const retried = await this.#retryFailed(() => true);
         this.#say(retried === 0 ? 'nothing to retry' : `retrying ${retried} message(s)`);
       } else if (line.startsWith('/')) {
         this.#say(`unknown command ${line.split(' ')[0]}; ${HELP}`);
@@ -313,7 +323,10 @@ export function registerChatCommand(program: Command): void {
   program
     .command('chat')
     .description('an interactive chat with a user or a group: history, live messages, delivered/read marks')
-    .argument('<id>', 'the user or group ID, or the name of a contact (dim contacts add ID --name NAME)')
+    .argument(
+      '<id>',
+      'a user or group ID, a contact name (dim contacts add ID --name NAME), or a contact/identity file',
+    )
     .requiredOption('--station <url>', 'the station: ws://host:port/ (WebSocket) or tcp://host:port (MTP)')
     .option('--history <n>', 'how many earlier messages to show', '50')
     .option('--me <file>', 'an identity file (its profile in --home is created on first use)')

@@ -1,6 +1,8 @@
+import { existsSync } from 'node:fs';
 import { DimError, isDimError } from '@dimkit/protocol';
 import { parseId } from '@dimkit/protocol/mkm';
 import type { ClientStore } from '../core/client-store.js';
+import { readJsonFile } from './_io.js';
 
 /**
  * The address book of a `dim` profile, kept in the profile's settings: which IDs the user added
@@ -51,8 +53,16 @@ export async function addToBook(store: ClientStore, id: string, name?: string): 
   if (!book.includes(id)) await store.putSetting(BOOK, JSON.stringify([...book, id]));
 }
 
-/** An ID from the command line: an ID string, or a name from the book. Throws DimError('id.syntax'). */
+/**
+ * An ID from the command line: an ID string, a name from the book, or a `.json` file with an `id` (an identity
+ * file, a contact card; only the ID is read). Throws DimError('id.syntax').
+ */
 export async function resolveTarget(store: ClientStore, text: string): Promise<string> {
+  if (text.endsWith('.json') && existsSync(text)) {
+    const json = readJsonFile(text, 'contact');
+    const id = typeof json === 'object' && json !== null ? (json as Record<string, unknown>)['id'] : undefined;
+    return parseId(id).text;
+  }
   try {
     return parseId(text).text;
   } catch (error) {
