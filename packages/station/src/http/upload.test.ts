@@ -277,3 +277,34 @@ describe('file service helpers', () => {
     expect(limiter.take('a')).toBeGreaterThan(0);
   });
 });
+
+describe('station config: files', () => {
+  it('defaults to 16 MiB, 30 uploads a minute per IP, 8 at once, 30 s stall, no public URL', async () => {
+    const { DEFAULT_STATION_CONFIG, parseStationConfig } = await import('../config.js');
+    expect(DEFAULT_STATION_CONFIG.files).toEqual({
+      maxBytes: 16 * 1024 * 1024,
+      uploadsPerMinute: 30,
+      maxConcurrent: 8,
+      stallTimeoutMs: 30_000,
+      publicUrl: undefined,
+    });
+    const config = parseStationConfig({ files: { maxBytes: 0, publicUrl: 'https://files.example.org' } });
+    expect(config.files).toMatchObject({ maxBytes: 0, uploadsPerMinute: 30, publicUrl: 'https://files.example.org' });
+  });
+
+  it('refuses unknown keys and bad values with config.invalid', async () => {
+    const { parseStationConfig } = await import('../config.js');
+    for (const files of [
+      { maxBytes: -1 },
+      { maxBytes: 1.5 },
+      { maxConcurrent: 0 },
+      { uploadsPerMinute: 'many' },
+      { publicUrl: 'files.example.org' },
+      { maxSize: 1 },
+    ]) {
+      expect(() => parseStationConfig({ files }), JSON.stringify(files)).toThrow(
+        expect.objectContaining({ code: 'config.invalid' }),
+      );
+    }
+  });
+});
