@@ -87,7 +87,7 @@ function openChat(session: string, dir: string, port: number, who: string, peer:
 }
 
 function screen(session: string): string {
-  return tmux('capture-pane', '-p', '-t', session);
+  return tmux('capture-pane', '-p', '-t', `=${session}:`);
 }
 
 async function waitScreen(session: string, predicate: (text: string) => boolean, ms = 20_000): Promise<string> {
@@ -104,8 +104,9 @@ async function waitScreen(session: string, predicate: (text: string) => boolean,
 }
 
 function type(session: string, text: string): void {
-  tmux('send-keys', '-t', session, '-l', text);
-  tmux('send-keys', '-t', session, 'Enter');
+  // `=name:` names the session exactly (a bare name may match another session by prefix)
+  tmux('send-keys', '-t', `=${session}:`, '-l', text);
+  tmux('send-keys', '-t', `=${session}:`, 'Enter');
 }
 
 /** The screen row showing `text` (a message line). */
@@ -138,7 +139,7 @@ describe('dim chat in a pseudo-terminal (tmux)', () => {
     // a message while bob is away waits at the station (✓ cached), and bob sees it with the history
     type('bob', '/quit');
     await waitScreen('bob', (s) => s.includes('[exit 0]'));
-    tmux('kill-session', '-t', 'bob');
+    tmux('kill-session', '-t', '=bob');
     type('alice', 'are you still there?');
     atAlice = await waitScreen('alice', (s) => row(s, 'still there?').endsWith('✓ cached'));
 

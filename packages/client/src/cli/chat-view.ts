@@ -31,6 +31,13 @@ export function describeContent(content: Content): string {
     const size = typeof content.length === 'number' ? `, ${formatBytes(content.length)}` : '';
     return `[${kind} ${content.filename ?? '(no name)'}${size}]`;
   }
+  const command = content['command'];
+  if (typeof command === 'string') {
+    // group commands kept in a group's conversation (wire spec §6.6): `[invite 0x12…, 0x34…]`
+    const members = content['members'];
+    const list = Array.isArray(members) ? members.filter((m): m is string => typeof m === 'string') : [];
+    return `[${command}${list.length === 0 ? '' : ` ${list.join(', ')}`}]`;
+  }
   return `[content type ${content.type}]`;
 }
 
