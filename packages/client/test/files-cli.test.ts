@@ -215,6 +215,66 @@ describe('dim send --file and dim files through a dim station', () => {
     expect(statSync(join(out, 'holiday plans (1).pdf')).size).toBe(plaintext.length);
   }, 90_000);
 
+  it('an image goes as an image content with a JPEG thumbnail made from the PNG', async () => {
+    const dir = tempDir();
+    const port = await station(dir);
+    const url = `ws://127.0.0.1:${port}/`;
+    const alice = await identity(dir, 'alice');
+    const bob = await identity(dir, 'bob');
+    // a 200 × 100 RGB PNG, written with node:zlib
+    const { crc32, deflateSync } = await import('node:zlib');
+    const chunk = (type: string, body: Buffer) => {
+      const head = Buffer.alloc(4);
+      head.writeUInt32BE(body.length);
+      const typed = Buffer.concat([Buffer.from(type, 'latin1'), body]);
+      const crc = Buffer.alloc(4);
+      crc.writeUInt32BE(crc32(typed));
+      return Buffer.concat([head, typed, crc]);
+    };
+    const ihdr = Buffer.alloc(13);
+    ihdr.writeUInt32BE(200, 0);
+    ihdr.writeUInt32BE(100, 4);
+    ihdr[8] = 8;
+    ihdr[9] = 2;
+    const rows = Buffer.concat(
+      Array.from({ length: 100 }, (_, y) => Buffer.concat([Buffer.from([0]), Buffer.alloc(600, y * 2)])),
+    );
+    const png = Buffer.concat([
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+      chunk('IHDR', ihdr),
+      chunk('IDAT', deflateSync(rows)),
+      chunk('IEND', Buffer.alloc(0)),
+    ]);
+    writeFileSync(join(dir, 'sky.png'), png);
+    const events = await listenUntil(
+      ['--station', url, '--me', bob.file, '--home', join(dir, 'home-bob')],
+      (e) => e['event'] === 'message',
+      async () => {
+        await ok([
+          'send',
+          '--station',
+          url,
+          '--me',
+          alice.file,
+          '--home',
+          join(dir, 'home-alice'),
+          '--to',
+          bob.id,
+          '--file',
+          join(dir, 'sky.png'),
+        ]);
+      },
+    );
+    const content = events.find((e) => e['event'] === 'message')!['content'] as Record<string, unknown>;
+    expect(content).toMatchObject({ type: 18, filename: 'sky.png', length: png.length });
+    const thumbnail = content['thumbnail'] as string;
+    expect(thumbnail).toMatch(/^data:image\/jpeg;base64,/);
+    const jpeg = Buffer.from(thumbnail.slice(thumbnail.indexOf(',') + 1), 'base64');
+    expect([...jpeg.subarray(0, 2), ...jpeg.subarray(-2)]).toEqual([0xff, 0xd8, 0xff, 0xd9]);
+    const sof = jpeg.indexOf(Buffer.from([0xff, 0xc0]));
+    expect([jpeg.readUInt16BE(sof + 7), jpeg.readUInt16BE(sof + 5)]).toEqual([128, 64]); // width, height
+  }, 60_000);
+
   it('a file over the station limit fails with file.too_large (exit 1, one line) and the message is not sent', async () => {
     const dir = tempDir();
     const port = await station(dir, { files: { maxBytes: 100_000 } });
