@@ -81,3 +81,31 @@ export type {
 } from './core/groups/index.js';
 export { GroupAssistant } from './bot/index.js';
 export type { GroupAssistantEvents, GroupAssistantOptions, SplitEvent } from './bot/index.js';
+export {
+  checkContentAddress,
+  decryptFile,
+  DEFAULT_MAX_DOWNLOAD_BYTES,
+  downloadFile,
+  encryptFile,
+  fetchFileTransfer,
+  fileKindOf,
+  fileServiceUrl,
+  prepareUpload,
+  sendFile,
+  uploadFile,
+  uploadSigningText,
+} from './core/files/index.js';
+export type {
+  DownloadFileOptions,
+  DownloadOptions,
+  EncryptedFile,
+  FileKind,
+  FileTransfer,
+  OutgoingFile,
+  ProgressListener,
+  UploadFileOptions,
+  UploadRequest,
+  UploadResult,
+} from './core/files/index.js';
+export { httpFileTransfer, imageThumbnail } from './node/index.js';
+export type { HttpFileTransferOptions } from './node/index.js';
