@@ -35,7 +35,9 @@ const machine = {
 
 /** Runs one job in a fresh load-generator process and returns its result. */
 async function runJob<T>(job: Job, nofile: number): Promise<T> {
-  const child: ChildProcess = spawnNode(LOAD, [], { ipc: true, nofile });
+  // BENCH_LOAD_NODE_ARGS go to the generator's node only (e.g. `--cpu-prof`), as BENCH_STATION_NODE_ARGS to the station's.
+  const nodeArgs = (process.env['BENCH_LOAD_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
+  const child: ChildProcess = spawnNode(LOAD, [], { ipc: true, nofile, nodeArgs });
   const reply = new Promise<T>((resolve, reject) => {
     child.once('message', (message: { ok: boolean; result?: T; error?: string }) => {
       if (message.ok) resolve(message.result!);
@@ -44,13 +46,14 @@ async function runJob<T>(job: Job, nofile: number): Promise<T> {
     child.once('exit', (code) => reject(new Error(`load generator exited (${code}) without a result`)));
   });
   child.send(job);
+  const exited = once(child, 'exit');
   try {
     return await reply;
   } finally {
-    if (child.exitCode === null) {
-      child.kill('SIGTERM');
-      await once(child, 'exit');
-    }
+    // The generator exits by itself after its reply (writing a --cpu-prof profile on the way out).
+    const timer = setTimeout(() => child.kill('SIGTERM'), 10_000);
+    await exited;
+    clearTimeout(timer);
   }
 }
 
