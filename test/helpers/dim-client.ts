@@ -10,6 +10,7 @@ import { contactEncryptionKey, contactVerifyKeys, type Contact, type Identity } 
 import {
   createHandshakeCommand,
   HandshakeTitle,
+  isArrayContent,
   isHandshakeCommand,
   type Content,
   type HandshakeCommand,
@@ -93,6 +94,8 @@ export class DimTestClient {
   readonly #mtp = new MtpDecoder();
   readonly #keyCache = new CipherKeyCache();
   readonly #waiters: Waiter[] = [];
+  /** Entries of station array contents (coalesced receipts) opened and not yet taken by `nextFromStation`. */
+  readonly #unpacked: Opened[] = [];
   #sn = randomBytes(8).readBigUInt64BE();
   #closed = false;
   readonly closedPromise: Promise<void>;
@@ -276,8 +279,16 @@ export class DimTestClient {
   async nextFromStation(filter: (content: Content) => boolean = () => true, timeoutMs = 10_000): Promise<Opened> {
     const deadline = Date.now() + timeoutMs;
     const skipped: Incoming[] = [];
+    // The station may coalesce receipts into one array content (wire spec §5): each entry counts as a message,
+    // as a reference client's ArrayContentProcessor takes them.
+    const take = (): Opened | undefined => {
+      const at = this.#unpacked.findIndex((o) => filter(o.content));
+      return at < 0 ? undefined : this.#unpacked.splice(at, 1)[0];
+    };
     try {
       for (;;) {
+        const found = take();
+        if (found !== undefined) return found;
         const incoming = await this.next(
           (m) =>
             !skipped.includes(m) &&
@@ -285,6 +296,10 @@ export class DimTestClient {
           Math.max(1, deadline - Date.now()),
         );
         const opened = this.open(incoming);
+        if (isArrayContent(opened.content)) {
+          for (const content of opened.content.contents) this.#unpacked.push({ ...opened, content });
+          continue;
+        }
         if (filter(opened.content)) return opened;
         skipped.push(incoming);
       }

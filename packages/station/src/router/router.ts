@@ -23,6 +23,7 @@ import type { RefusalReason, StationMetrics } from './metrics.js';
 import { ReceiptText, createReceipt } from './receipt.js';
 import { destinationOf, type Destination } from './receiver.js';
 import { sealReply } from './reply.js';
+import { ReplyQueue, isReceiptContent, type PendingReply } from './reply-batch.js';
 import { serveContent } from './serve.js';
 
 export interface RouterOptions {
@@ -84,6 +85,8 @@ export class Router implements ConnectionHandler {
   readonly #delivery: Delivery;
   readonly #learn: LearnDeps;
   readonly #sessions = new Map<Connection, Session>();
+  /** Receipts waiting for the end of the event-loop turn, per session (coalesced, reply-batch.ts). */
+  readonly #receipts = new Map<Session, ReplyQueue>();
   #keyCache = new CipherKeyCache();
   #keyCacheSince: number;
 
@@ -144,6 +147,8 @@ export class Router implements ConnectionHandler {
     if (session === undefined) return;
     this.#sessions.delete(conn);
     session.close();
+    this.#receipts.get(session)?.drop();
+    this.#receipts.delete(session);
     if (session.userKey === undefined) {
       this.#metrics.sessions.handshaking.dec();
       return;
@@ -492,7 +497,38 @@ export class Router implements ConnectionHandler {
       this.#count('reply.failed');
       return;
     }
-    const bytes = sealReply(this.#station, receiver, entity.encryptKey, content, {
+    const text = content['text'];
+    if (isReceiptContent(content) && typeof text === 'string') {
+      this.#metrics.receipts.inc({ text: text.startsWith('Message is blocked') ? 'Message is blocked' : text });
+    }
+    const queue = this.#receipts.get(session);
+    const reply: PendingReply = { receiver, receiverKey: entity.encryptKey, content };
+    // Receipts wait for the end of the turn so several can share one signature (an array content, wire spec
+    // §5); anything else first sends what waits, so replies keep their order.
+    if (isReceiptContent(content) && !introduce) {
+      if (queue !== undefined) queue.push(reply);
+      else {
+        const created = new ReplyQueue((r) => {
+          // Runs from setImmediate: a failure is logged and counted, never thrown there.
+          try {
+            this.#sealAndSend(session, r, false);
+          } catch (error) {
+            this.#log.error({ err: error, conn: session.conn.id }, 'reply failed');
+            this.#count('reply.failed');
+          }
+        });
+        this.#receipts.set(session, created);
+        created.push(reply);
+      }
+      return;
+    }
+    queue?.flush();
+    this.#sealAndSend(session, reply, introduce);
+  }
+
+  #sealAndSend(session: Session, reply: PendingReply, introduce: boolean): void {
+    if (session.closed) return;
+    const bytes = sealReply(this.#station, reply.receiver, reply.receiverKey, reply.content, {
       keyCache: this.#keys(),
       backend: this.#backend,
       introduce,
@@ -500,10 +536,6 @@ export class Router implements ConnectionHandler {
     });
     if (introduce) session.introduced = true;
     this.#metrics.sent.inc({ kind: 'reply' });
-    const text = content['text'];
-    if (content['command'] === 'receipt' && typeof text === 'string') {
-      this.#metrics.receipts.inc({ text: text.startsWith('Message is blocked') ? 'Message is blocked' : text });
-    }
     void session.conn.send(bytes);
   }
 
