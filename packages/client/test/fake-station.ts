@@ -13,6 +13,7 @@ import {
   createDocumentsCommand,
   createHandshakeCommand,
   createMetaCommand,
+  createArrayContent,
   createReceiptCommand,
   HandshakeTitle,
   isDocumentsCommand,
@@ -115,6 +116,11 @@ export class FakeStation {
   dropNext = 0;
   /** Do not route at all (messages vanish, no receipts). */
   blackhole = false;
+  /** Send the receipts of one event-loop turn as one array content, as a loaded dimkit station does. */
+  coalesceReceipts = false;
+  readonly #pendingReceipts = new Map<FakeLink, Content[]>();
+  /** Array contents of receipts sent (with `coalesceReceipts`). */
+  sentArrays = 0;
   connects = 0;
 
   constructor(options: FakeStationOptions = {}) {
@@ -196,7 +202,24 @@ export class FakeStation {
   /** A station receipt about `message` (station spec §3.5). */
   #receipt(link: FakeLink, message: ReliableMessage, text: string): void {
     if (link.user === undefined) return;
-    this.#reply(link, link.user, createReceiptCommand({ text, origin: receiptOrigin(message as JsonObject) }));
+    const receipt = createReceiptCommand({ text, origin: receiptOrigin(message as JsonObject) });
+    if (!this.coalesceReceipts) {
+      this.#reply(link, link.user, receipt);
+      return;
+    }
+    const pending = this.#pendingReceipts.get(link);
+    if (pending !== undefined) {
+      pending.push(receipt);
+      return;
+    }
+    this.#pendingReceipts.set(link, [receipt]);
+    setImmediate(() => {
+      const batch = this.#pendingReceipts.get(link) ?? [];
+      this.#pendingReceipts.delete(link);
+      if (link.user === undefined) return;
+      if (batch.length > 1) this.sentArrays++;
+      this.#reply(link, link.user, batch.length === 1 ? batch[0]! : createArrayContent(batch));
+    });
   }
 
   /** Sends a raw payload to every link of `user` (tests use it to replay or tamper). */

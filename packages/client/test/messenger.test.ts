@@ -171,6 +171,20 @@ describe('Messenger messages', () => {
     expect((await a.store.listOutbox()).filter((i) => i.kind === 'message')).toHaveLength(0);
   });
 
+  it('settles each message of a station array content of receipts (coalesced receipts), as if each came alone', async () => {
+    const station = new FakeStation();
+    station.coalesceReceipts = true;
+    const a = await started(messenger(alice, station));
+    await a.contacts.accept(bob.id.text, bob.meta.dict, [bob.visa!.dict]);
+    const received = record(a, 'message');
+    const sent = await Promise.all([1, 2, 3].map((n) => a.send(bob.id.text, createTextContent(`m${n}`))));
+    const acked = await Promise.all(sent.map((m) => a.waitForReceipt(m.id, 5000)));
+    for (const m of acked) expect(['delivered', 'sent', 'cached']).toContain(m.state);
+    expect((await a.store.listOutbox()).filter((i) => i.kind === 'message')).toHaveLength(0);
+    expect(received).toHaveLength(0); // the array is not a user message
+    expect(station.sentArrays).toBeGreaterThan(0);
+  });
+
   it('fetches an unknown receiver from the station before sealing', async () => {
     const station = new FakeStation();
     station.register(bob);

@@ -12,6 +12,7 @@ import {
   HandshakeTitle,
   isCommand,
   isDocumentsCommand,
+  isArrayContent,
   isForwardContent,
   isGroupCommand,
   isHandshakeCommand,
@@ -1331,6 +1332,19 @@ export class Messenger {
       };
       this.#events.emit('group', event);
       await this.#options.onGroupCommand?.(event);
+      return;
+    }
+    if (isArrayContent(content)) {
+      if (depth >= MAX_FORWARD_DEPTH) return;
+      // wire spec §5: each entry is processed as if it had come alone (a dimkit station coalesces the receipts
+      // of one turn this way). A peer's entries are told apart by their index, so de-duplication keeps them all.
+      const fromStation = message.sender === this.#stationId;
+      let i = 0;
+      for (const entry of content.contents) {
+        const as = fromStation ? message : ({ ...message, signature: `${message.signature}#${i}` } as ReliableMessage);
+        i++;
+        await this.#handle(link, as, { ...instant, content: entry } as InstantMessage, sender, ticket, depth + 1);
+      }
       return;
     }
     if (isForwardContent(content)) {
