@@ -8,6 +8,7 @@ import { contactEncryptionKey, contactVerifyKeys, type Contact, type Identity } 
 import {
   createHandshakeCommand,
   HandshakeTitle,
+  isArrayContent,
   isHandshakeCommand,
   type Content,
   type HandshakeCommand,
@@ -205,6 +206,24 @@ export class BenchConnection {
         return true;
       };
     });
+  }
+
+  /**
+   * How many contents a station payload carries: a dimkit station coalesces the receipts of one turn into one
+   * array content (wire spec §5), so the payload is opened (one AES decryption, one signature check).
+   */
+  contentsIn(data: Buffer): number {
+    const message = parseReliableMessage(new Uint8Array(data.buffer, data.byteOffset, data.length));
+    const station = this.station!;
+    const instant = openMessage(message, {
+      me: this.user.identity.id.text,
+      decryptKeys: this.user.identity.decryptKeys,
+      verifyKeys: contactVerifyKeys(station, nodeBackend),
+      keyCache: this.user.keyCache,
+      backend: nodeBackend,
+    });
+    const content = instant.content as Content;
+    return isArrayContent(content) ? content.contents.length : 1;
   }
 
   close(): void {

@@ -298,14 +298,14 @@ async function relay(job: RelayJob) {
         send: (i, bytes) => conns[i]!.ws.send(bytes, { binary: false }),
         close: () => conns.forEach((c) => c.close()),
       };
-      const onPayload = (data: Buffer) => {
-        if (senderOf(data) === stationId) side.receipts++;
+      const onPayload = (data: Buffer, conn?: BenchConnection) => {
+        if (senderOf(data) === stationId) side.receipts += conn === undefined ? 1 : conn.contentsIn(data);
         else delivered(data);
       };
       const failed = await openMany(
         n,
         50,
-        (i) => BenchConnection.open(users[i]!, { port: spec.port, onPayload }),
+        (i) => BenchConnection.open(users[i]!, { port: spec.port, onPayload: (d) => onPayload(d, conns[i]) }),
         conns,
       );
       if (failed > 0) throw new Error('station handshakes failed');
@@ -584,8 +584,9 @@ async function drain(job: DrainJob) {
     };
     filler.onPayload = (data) => {
       if (senderOf(data) !== stationId) return;
-      receipts++;
-      outstanding--;
+      const n = filler.contentsIn(data);
+      receipts += n;
+      outstanding -= n;
       if (receipts === job.messages) resolve();
       else pump();
     };
