@@ -2,39 +2,74 @@ import type { JsonObject, JsonValue } from '../encoding/json.js';
 
 /**
  * Field helpers shared by the compat filters. They never mutate their input: each returns a new
- * object built with `Object.fromEntries` (own data properties only, so a `__proto__` key stays a
- * plain key and never reaches a prototype), keeping the key order of the input.
+ * object with the own enumerable fields of the input in their order (as `Object.entries` lists
+ * them). A `__proto__` key stays a plain own key and never reaches a prototype (see `put`).
  */
 
+const hasOwnProperty = Object.prototype.hasOwnProperty;
+
 export function hasOwn(json: JsonObject, key: string): boolean {
-  return Object.prototype.hasOwnProperty.call(json, key);
+  return hasOwnProperty.call(json, key);
 }
 
-/** The value of an own field (never an inherited one such as `__proto__`). */
+/**
+ * The value of an own field (never an inherited one such as `__proto__`). The value is read
+ * first: most fields a filter asks for are absent, and a read that finds nothing is cheaper than
+ * the own-property test, which then runs only for a value found.
+ */
 export function own(json: JsonObject, key: string): JsonValue | undefined {
-  return hasOwn(json, key) ? json[key] : undefined;
+  const value = json[key];
+  return value !== undefined && hasOwnProperty.call(json, key) ? value : undefined;
 }
 
 export function isObject(value: JsonValue | undefined): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * Defines `key` on a fresh object as a plain data property. Assigning `__proto__` would call the
+ * Object.prototype setter and replace the prototype instead, so that one key is defined
+ * explicitly (as `Object.fromEntries` would); a plain assignment is much cheaper for the others.
+ */
+function put(out: JsonObject, key: string, value: JsonValue): void {
+  if (key === '__proto__') {
+    Object.defineProperty(out, key, { value, writable: true, enumerable: true, configurable: true });
+  } else {
+    out[key] = value;
+  }
+}
+
+/**
+ * A copy of `json` in which `key` is renamed to `to` with `value`, or left out when `drop`.
+ * Copying in a loop makes none of the per-field arrays that `Object.fromEntries(Object.entries(…))`
+ * made.
+ */
+function copyReplacing(json: JsonObject, key: string, to: string, value: JsonValue, drop: boolean): JsonObject {
+  const out: JsonObject = {};
+  for (const k in json) {
+    if (!hasOwnProperty.call(json, k)) continue;
+    if (k !== key) put(out, k, json[k]!);
+    else if (!drop) put(out, to, value);
+  }
+  return out;
+}
+
 /** Sets `key`: replaced in place when present, appended otherwise. */
 export function withField(json: JsonObject, key: string, value: JsonValue): JsonObject {
-  if (hasOwn(json, key)) {
-    return Object.fromEntries(Object.entries(json).map(([k, v]) => [k, k === key ? value : v]));
-  }
-  return Object.fromEntries([...Object.entries(json), [key, value]]);
+  const present = hasOwn(json, key);
+  const out = copyReplacing(json, key, key, value, false);
+  if (!present) put(out, key, value);
+  return out;
 }
 
 export function withoutField(json: JsonObject, key: string): JsonObject {
   if (!hasOwn(json, key)) return json;
-  return Object.fromEntries(Object.entries(json).filter(([k]) => k !== key));
+  return copyReplacing(json, key, key, null, true);
 }
 
 /** Renames `from` to `to` at the same position. The caller checked that `to` is absent. */
 export function renameField(json: JsonObject, from: string, to: string, value: JsonValue = json[from]!): JsonObject {
-  return Object.fromEntries(Object.entries(json).map(([k, v]) => (k === from ? [to, value] : [k, v])));
+  return copyReplacing(json, from, to, value, false);
 }
 
 /** Equality of JSON values, ignoring key order. */

@@ -66,8 +66,9 @@ function commandFromWire(json: JsonObject): JsonObject {
 
 function fromWire(json: JsonObject, depth: number): JsonObject {
   let content = expandShortKeys(json, CONTENT_SHORT_KEYS);
-  const type = contentTypeFromWire(own(content, 'type'));
-  if (type !== undefined && own(content, 'type') !== type) content = withField(content, 'type', type);
+  const wireType = own(content, 'type');
+  const type = contentTypeFromWire(wireType);
+  if (type !== undefined && wireType !== type) content = withField(content, 'type', type);
   content = timeFieldsFromWire(content);
   if (type === undefined) return content;
   if (FILE_CONTENT_TYPES.includes(type)) return fileKeyFromWire(content);
@@ -128,8 +129,9 @@ function commandToWire(json: JsonObject): JsonObject {
 
 function toWire(json: JsonObject, depth: number): JsonObject {
   let content = json;
-  const type = contentTypeFromWire(own(content, 'type'));
-  if (type !== undefined && own(content, 'type') !== type) content = withField(content, 'type', type);
+  const wireType = own(content, 'type');
+  const type = contentTypeFromWire(wireType);
+  if (type !== undefined && wireType !== type) content = withField(content, 'type', type);
   if (type === undefined) return content;
   if (FILE_CONTENT_TYPES.includes(type)) return fileKeyToWire(content);
   if (isCommandType(type)) return commandToWire(content);

@@ -36,12 +36,19 @@ export const KEY_SHORT_KEYS: Readonly<Record<string, string>> = {
   I: 'iv',
 };
 
-/** Expands the short keys of `table` in place (same position), skipping any whose long key exists. */
+/**
+ * Expands the short keys of `table` in place (same position), skipping any whose long key exists.
+ * Every short key is one character, so one walk over the fields of `json` that looks only at
+ * one-character names finds them: a content or message without short keys (nearly all) costs
+ * no lookup per table entry.
+ */
 export function expandShortKeys(json: JsonObject, table: Readonly<Record<string, string>>): JsonObject {
   let out = json;
-  for (const short of Object.keys(table)) {
+  for (const short in json) {
+    if (short.length !== 1 || !hasOwn(json, short) || !Object.prototype.hasOwnProperty.call(table, short)) continue;
+    // Each short key has its own long key, so the order of the renames does not matter.
     const long = table[short]!;
-    if (hasOwn(out, short) && !hasOwn(out, long)) out = renameField(out, short, long);
+    if (!hasOwn(out, long)) out = renameField(out, short, long);
   }
   return out;
 }

@@ -7,11 +7,11 @@ import { own, withField } from './_fields.js';
  */
 const NUMERIC = /^[0-9]{1,12}(\.[0-9]{1,9})?$/;
 
+function timeFieldFromWire(json: JsonObject, field: string): JsonObject {
+  const value = own(json, field);
+  return typeof value === 'string' && NUMERIC.test(value) ? withField(json, field, Number(value)) : json;
+}
+
 export function timeFieldsFromWire(json: JsonObject): JsonObject {
-  let out = json;
-  for (const field of ['time', 'last_time']) {
-    const value = own(out, field);
-    if (typeof value === 'string' && NUMERIC.test(value)) out = withField(out, field, Number(value));
-  }
-  return out;
+  return timeFieldFromWire(timeFieldFromWire(json, 'time'), 'last_time');
 }

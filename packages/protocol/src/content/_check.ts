@@ -14,8 +14,15 @@ export function fail(ck: Check, message: string): never {
   throw new DimError(ck.code, `${ck.what}: ${message}`);
 }
 
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/**
+ * An own field's value, never an inherited one. Read first: most fields a check asks about are
+ * absent, and a read that finds nothing is cheaper than the own-property test.
+ */
 export function field(json: JsonObject, name: string): JsonValue | undefined {
-  return Object.prototype.hasOwnProperty.call(json, name) ? json[name] : undefined;
+  const value = json[name];
+  return value !== undefined && hasOwn.call(json, name) ? value : undefined;
 }
 
 export function isObject(value: JsonValue | undefined): value is JsonObject {
@@ -26,22 +33,21 @@ function kind(value: JsonValue): string {
   return value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
 }
 
-function absent(ck: Check, json: JsonObject, name: string, required: boolean): boolean {
-  if (field(json, name) !== undefined) return false;
+function missing(ck: Check, name: string, required: boolean): undefined {
   if (required) fail(ck, `\`${name}\` is missing`);
-  return true;
+  return undefined;
 }
 
 export function checkString(ck: Check, json: JsonObject, name: string, required = false): string | undefined {
-  if (absent(ck, json, name, required)) return undefined;
-  const value = json[name]!;
+  const value = field(json, name);
+  if (value === undefined) return missing(ck, name, required);
   if (typeof value !== 'string') fail(ck, `\`${name}\` must be a string, got ${kind(value)}`);
   return value;
 }
 
 export function checkNumber(ck: Check, json: JsonObject, name: string, required = false): number | undefined {
-  if (absent(ck, json, name, required)) return undefined;
-  const value = json[name]!;
+  const value = field(json, name);
+  if (value === undefined) return missing(ck, name, required);
   if (typeof value !== 'number' || !Number.isFinite(value))
     fail(ck, `\`${name}\` must be a number, got ${kind(value)}`);
   return value;
@@ -70,8 +76,8 @@ export function checkInteger(
 }
 
 export function checkObject(ck: Check, json: JsonObject, name: string, required = false): JsonObject | undefined {
-  if (absent(ck, json, name, required)) return undefined;
-  const value = json[name]!;
+  const value = field(json, name);
+  if (value === undefined) return missing(ck, name, required);
   if (!isObject(value)) fail(ck, `\`${name}\` must be an object, got ${kind(value)}`);
   return value;
 }
@@ -86,8 +92,8 @@ function checkIdValue(ck: Check, value: JsonValue, name: string): string {
 
 /** An ID string (wire spec §3.1). Only the shape is checked here; `parseId` checks the address. */
 export function checkId(ck: Check, json: JsonObject, name: string, required = false): string | undefined {
-  if (absent(ck, json, name, required)) return undefined;
-  return checkIdValue(ck, json[name]!, name);
+  const value = field(json, name);
+  return value === undefined ? missing(ck, name, required) : checkIdValue(ck, value, name);
 }
 
 export function checkList(
@@ -97,8 +103,8 @@ export function checkList(
   max: number,
   required = false,
 ): JsonValue[] | undefined {
-  if (absent(ck, json, name, required)) return undefined;
-  const value = json[name]!;
+  const value = field(json, name);
+  if (value === undefined) return missing(ck, name, required);
   if (!Array.isArray(value)) fail(ck, `\`${name}\` must be an array, got ${kind(value)}`);
   if (value.length > max) fail(ck, `\`${name}\` has ${value.length} entries, more than ${max}`);
   return value;
@@ -149,8 +155,8 @@ export function checkStringMap(ck: Check, json: JsonObject, name: string, requir
 
 /** A PNF value (wire spec §5.1): a string (URL, data URI, JSON text) or an object. */
 export function checkPnf(ck: Check, json: JsonObject, name: string): void {
-  if (absent(ck, json, name, false)) return;
-  const value = json[name]!;
+  const value = field(json, name);
+  if (value === undefined) return;
   if (typeof value !== 'string' && !isObject(value))
     fail(ck, `\`${name}\` must be a URL string or an object, got ${kind(value)}`);
 }

@@ -98,6 +98,29 @@ describe('parseContent: hostile input never crashes', () => {
     expect(codeOf(() => parseContent(cyclic))).toBe('content.format');
   });
 
+  it('ignores enumerable properties someone added to Object.prototype', () => {
+    const proto = Object.prototype as Record<string, unknown>;
+    proto['injected'] = () => 1;
+    try {
+      expect(parseContent({ ...text })).toEqual(text);
+      expect(codeOf(() => parseContent({ ...text, sn: 0 }))).toBe('content.format');
+    } finally {
+      delete proto['injected'];
+    }
+  });
+
+  it('checks every item of a long list and every member of a large object', () => {
+    const many = new Array<unknown>(10_000).fill('x');
+    expect(parseContent({ ...text, many })['many']).toHaveLength(10_000);
+    many[9_999] = undefined;
+    expect(codeOf(() => parseContent({ ...text, many }))).toBe('content.format');
+    // a hole reads as undefined, which is not JSON either
+    const holes = new Array<unknown>(3);
+    expect(codeOf(() => parseContent({ ...text, holes }))).toBe('content.format');
+    const wide = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`k${i}`, i]));
+    expect(codeOf(() => parseContent({ ...text, wide: { ...wide, last: NaN } }))).toBe('content.format');
+  });
+
   it('rejects huge lists before looking at their items', () => {
     const members = new Array<string>(DEFAULT_CONTENT_LIMITS.maxListItems + 1).fill(MOKI);
     const invite = { type: 137, sn: 1, time: 1, command: 'invite', group: GROUP, members };
@@ -124,6 +147,43 @@ describe('parseContent: hostile input never crashes', () => {
       'content.format',
     );
     expect(codeOf(() => parseContent({ type: 202, sn: 1, contents: ['a'] }))).toBe('content.format');
+  });
+});
+
+describe('parseContent: limits', () => {
+  it('applies the given limits, each call its own', () => {
+    const nested = { ...text, extra: { a: { b: [1] } } };
+    expect(codeOf(() => parseContent(nested, { maxJsonDepth: 3 }))).toBe('content.format');
+    expect(codeOf(() => parseContent(nested, { maxJsonDepth: 4 }))).toBeUndefined();
+    expect(codeOf(() => parseContent(nested))).toBeUndefined();
+    expect(codeOf(() => parseContent(text, { maxJsonDepth: 0 }))).toBe('content.format');
+    expect(codeOf(() => parseContent({ ...text, group: GROUP }, { maxIdLength: 20 }))).toBe('content.format');
+    expect(codeOf(() => parseContent({ ...text, group: GROUP }, {}))).toBeUndefined();
+    const quit = { type: 137, sn: 1, time: 1, command: 'quit', group: GROUP };
+    expect(codeOf(() => parseContent(quit, { maxCommandLength: 3 }))).toBe('command.format');
+    expect(codeOf(() => parseContent({ ...quit, group: GROUP }, { maxIdLength: 20 }))).toBe('content.format');
+    const block = { ...cmd, command: 'block', list: [MOKI, MOKI] };
+    expect(codeOf(() => parseContent(block, { maxListItems: 1 }))).toBe('command.format');
+    expect(codeOf(() => parseContent(block))).toBeUndefined();
+  });
+
+  // the documented contract: errors name what failed (the labels are built once, not per call)
+  it('names the content type or command in its errors', () => {
+    const messageOf = (fn: () => unknown): string => {
+      try {
+        fn();
+      } catch (err) {
+        return (err as Error).message;
+      }
+      return '';
+    };
+    expect(messageOf(() => parseContent({ type: 1, sn: 1 }))).toContain('text content: ');
+    expect(messageOf(() => parseContent({ type: 0x77, sn: 0 }))).toContain('type 119 content: ');
+    expect(messageOf(() => parseContent({ ...cmd, command: 'block', list: 1 }))).toContain('block command: ');
+    expect(messageOf(() => parseContent({ ...cmd, command: 'block', list: 1 }, { maxIdLength: 9 }))).toContain(
+      'block command: ',
+    );
+    expect(messageOf(() => parseContent({ type: 1, sn: 1 }, { maxNesting: 1 }))).toContain('text content: ');
   });
 });
 

@@ -15,6 +15,7 @@ import { checkFile } from './file.js';
 import { checkForward } from './forward.js';
 import { checkGroupCommand } from './group-command.js';
 import { checkHandshakeCommand } from './handshake-command.js';
+import { checkJsonTree } from './_json-tree.js';
 import { DEFAULT_CONTENT_LIMITS, type ContentLimits } from './limits.js';
 import { checkLoginCommand } from './login-command.js';
 import { checkMetaCommand } from './meta-command.js';
@@ -60,45 +61,29 @@ const TYPE_NAMES: ReadonlyMap<number, string> = new Map(
   Object.entries(ContentType).map(([name, value]) => [value as number, name.toLowerCase().replace(/_/g, ' ')]),
 );
 
-function treeError(message: string): never {
-  throw new DimError('content.format', `content: ${message}`);
+/**
+ * What a failing check names, built once per known content type and command for the default
+ * limits: a message that passes builds no label (most of them).
+ */
+const DEFAULT_CONTENT_CHECKS: ReadonlyMap<number, Check> = new Map(
+  [...TYPE_NAMES].map(([type, name]) => [type, contentCheck(type, DEFAULT_CONTENT_LIMITS, name)]),
+);
+const DEFAULT_COMMAND_CHECK: Check = { code: 'command.format', what: 'command', limits: DEFAULT_CONTENT_LIMITS };
+const DEFAULT_NAMED_COMMAND_CHECKS: ReadonlyMap<string, Check> = new Map(
+  [...COMMAND_CHECKS.keys()].map((name) => [name, namedCommandCheck(DEFAULT_COMMAND_CHECK, name)]),
+);
+
+function contentCheck(type: number, limits: ContentLimits, name = TYPE_NAMES.get(type)): Check {
+  return { code: 'content.format', what: `${name ?? `type ${type}`} content`, limits };
 }
 
-/**
- * The whole tree is plain JSON (what `JSON.parse` makes: no bigint, function, symbol,
- * `undefined`, non-finite number or class instance), nests at most `maxJsonDepth` levels (which
- * also stops cycles), and has no `__proto__` key (a JSON parser makes it an own key; an
- * `Object.assign` or a careless copy would then set a prototype).
- */
-function checkJsonTree(value: unknown, depth: number, limits: ContentLimits): void {
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return;
-    case 'number':
-      if (!Number.isFinite(value)) treeError('a number is not finite');
-      return;
-    case 'object':
-      break;
-    default:
-      treeError(`a ${typeof value} is not a JSON value`);
-  }
-  if (value === null) return;
-  if (depth >= limits.maxJsonDepth) treeError(`nested deeper than ${limits.maxJsonDepth} levels`);
-  if (Array.isArray(value)) {
-    for (const item of value) checkJsonTree(item, depth + 1, limits);
-    return;
-  }
-  const proto: unknown = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) treeError('an object is not a plain JSON object');
-  for (const key of Object.keys(value)) {
-    if (key === '__proto__') treeError('a `__proto__` key is not allowed');
-    checkJsonTree((value as Record<string, unknown>)[key], depth + 1, limits);
-  }
+function namedCommandCheck(ck: Check, name: string): Check {
+  return { ...ck, what: `${name.slice(0, 32)} command` };
 }
 
 function checkCommand(json: JsonObject, limits: ContentLimits): void {
-  const ck: Check = { code: 'command.format', what: 'command', limits };
+  const ck: Check =
+    limits === DEFAULT_CONTENT_LIMITS ? DEFAULT_COMMAND_CHECK : { code: 'command.format', what: 'command', limits };
   const name = checkString(ck, json, 'command', true)!;
   if (name.length === 0 || name.length > limits.maxCommandLength) {
     fail(ck, `\`command\` must be a name of 1 … ${limits.maxCommandLength} characters`);
@@ -106,12 +91,15 @@ function checkCommand(json: JsonObject, limits: ContentLimits): void {
   if (json['type'] === ContentType.HISTORY && field(json, 'time') === undefined) {
     fail(ck, '`time` is required on a history command (type 137, §6.6)');
   }
-  COMMAND_CHECKS.get(name)?.({ ...ck, what: `${name.slice(0, 32)} command` }, json);
+  const checker = COMMAND_CHECKS.get(name);
+  if (checker === undefined) return;
+  const named = limits === DEFAULT_CONTENT_LIMITS ? DEFAULT_NAMED_COMMAND_CHECKS.get(name) : undefined;
+  checker(named ?? namedCommandCheck(ck, name), json);
 }
 
 function parse(value: unknown, limits: ContentLimits, nesting: number): Content {
   if (!isJsonObject(value)) throw new DimError('content.format', 'content: expected a JSON object');
-  checkJsonTree(value, 0, limits);
+  checkJsonTree(value, limits.maxJsonDepth);
   const json = contentFromWire(value);
   const type = field(json, 'type');
   if (typeof type !== 'number' || !Number.isInteger(type) || type < 0 || type > MAX_CONTENT_TYPE) {
@@ -119,7 +107,8 @@ function parse(value: unknown, limits: ContentLimits, nesting: number): Content 
     const shown = (JSON.stringify(type) ?? 'nothing').slice(0, 40);
     throw new DimError('content.type', `content: \`type\` must be an integer or a §5 alias, got ${shown}`);
   }
-  const base: Check = { code: 'content.format', what: `${TYPE_NAMES.get(type) ?? `type ${type}`} content`, limits };
+  const base =
+    (limits === DEFAULT_CONTENT_LIMITS ? DEFAULT_CONTENT_CHECKS.get(type) : undefined) ?? contentCheck(type, limits);
   if (!isSerialNumber(field(json, 'sn'))) fail(base, '`sn` must be an integer 1 … 2^31−1');
   checkTime(base, json, 'time');
   checkId(base, json, 'group');
@@ -131,7 +120,9 @@ function parse(value: unknown, limits: ContentLimits, nesting: number): Content 
     if (nesting >= limits.maxNesting) fail(base, `array contents nested deeper than ${limits.maxNesting}`);
     const list = checkList(base, json, 'contents', limits.maxContents, true)!;
     const contents = list.map((item) => parse(item, limits, nesting + 1));
-    return Object.fromEntries(Object.entries(json).map(([k, v]) => [k, k === 'contents' ? contents : v])) as Content;
+    // `contents` is present, so the spread keeps its place (and the tree has no `__proto__` key)
+    const out: JsonObject = { ...json, contents };
+    return out as Content;
   }
   CONTENT_CHECKS.get(type)?.(base, json);
   return json as Content;
@@ -148,6 +139,7 @@ function parse(value: unknown, limits: ContentLimits, nesting: number): Content 
  * Throws DimError('content.format' | 'content.type' | 'command.format', or 'meta.type' /
  * 'document.invalid' from the filter), naming the field; never a TypeError on any input.
  */
-export function parseContent(value: unknown, limits: Partial<ContentLimits> = {}): Content {
-  return parse(value, { ...DEFAULT_CONTENT_LIMITS, ...limits }, 0);
+export function parseContent(value: unknown, limits?: Partial<ContentLimits>): Content {
+  // Without options, the shared defaults themselves: no merged object per message.
+  return parse(value, limits === undefined ? DEFAULT_CONTENT_LIMITS : { ...DEFAULT_CONTENT_LIMITS, ...limits }, 0);
 }

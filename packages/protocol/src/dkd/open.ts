@@ -57,8 +57,22 @@ function verifiedBytes(
   } catch {
     return undefined;
   }
-  for (const key of keys) if (key.verify(data, signature)) return data;
+  if (keys.length === 1) return keys[0]!.verify(data, signature) ? data : undefined;
+  // Try first the keys whose algorithm fits the signature, then the others (the result is the
+  // same either way): a reference user's visa key is RSA and its meta key ECC (§3.6), so in the
+  // given order each of its messages would pay a doomed RSA verification before the ECDSA one.
+  const ecdsa = looksLikeEcdsa(signature);
+  for (const key of keys) if ((key.algorithm === 'ECC') === ecdsa && key.verify(data, signature)) return data;
+  for (const key of keys) if ((key.algorithm === 'ECC') !== ecdsa && key.verify(data, signature)) return data;
   return undefined;
+}
+
+/**
+ * An ECDSA signature is DER (§2.5): a SEQUENCE (0x30) of two integers of at most 33 bytes, so at
+ * most 72 bytes; an RSA signature is as long as the modulus (128 bytes and up for the keys in use).
+ */
+function looksLikeEcdsa(signature: Uint8Array): boolean {
+  return signature.length <= 72 && signature[0] === 0x30;
 }
 
 function wrappedKeyFor(message: ReliableMessage, me: string): string | undefined {
@@ -147,10 +161,39 @@ export function openMessage(message: ReliableMessage, options: OpenOptions): Ins
   }
   // parseContent checks the tree first, then applies the incoming compat filter (contentFromWire) itself.
   const content = parseContent(contentJson);
-  // The envelope without the sealed fields (SEALED_FIELDS); a rest copy, not `delete`, which
-  // would leave a slow dictionary-mode object.
-  const { data: _data, key: _key, keys: _keys, signature: _signature, IV: _iv, ...envelope } = message;
-  const instant: Record<string, unknown> = envelope;
+  const instant = envelopeOf(message);
   instant['content'] = content;
   return instant as InstantMessage;
+}
+
+/**
+ * The envelope: every field of the message but the sealed ones (SEALED_FIELDS), in order.
+ * Copied in a loop: a rest copy (`{data, key, …, ...envelope}`) took a slow runtime path, and
+ * `delete` would leave a slow dictionary-mode object.
+ */
+function envelopeOf(message: ReliableMessage): Record<string, unknown> {
+  const fields = message as unknown as Record<string, unknown>;
+  const envelope: Record<string, unknown> = {};
+  for (const name in fields) {
+    if (!Object.prototype.hasOwnProperty.call(fields, name)) continue;
+    switch (name) {
+      case 'data':
+      case 'key':
+      case 'keys':
+      case 'signature':
+      case 'IV':
+        continue;
+      case '__proto__':
+        // a plain field, as the rest copy made it: assigning it would set the prototype
+        Object.defineProperty(envelope, name, {
+          value: fields[name],
+          writable: true,
+          enumerable: true,
+          configurable: true,
+        });
+        continue;
+    }
+    envelope[name] = fields[name];
+  }
+  return envelope;
 }

