@@ -115,9 +115,10 @@ describe.skipIf(missing !== undefined)('web client: two browsers through a stati
     await alice.page.keyboard.press('Escape');
     await alice.page.getByRole('dialog').waitFor({ state: 'detached' });
     // Focus went back to the button that opened the dialog.
-    expect(await alice.page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(
-      'Edit your profile',
-    );
+    // (The dialog leaves the DOM before its cleanup restores focus, so wait for it rather than race it.)
+    await expect
+      .poll(() => alice.page.evaluate(() => document.activeElement?.getAttribute('aria-label')), { timeout: 5_000 })
+      .toBe('Edit your profile');
   });
 
   it('keeps messages for an offline receiver and delivers them at the next login', { timeout: 90_000 }, async () => {
