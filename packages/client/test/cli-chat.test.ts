@@ -1,101 +1,11 @@
 // `dim send` and `dim listen` as processes (the built dist/: `npm test` builds first) through a
 // `dim station` process: chat both ways, offline delivery, a restarted client's outbox.
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createInterface } from 'node:readline';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { dim, Lines, newIdentity, startStation, tempDir as tempDirIn } from './_dim-process.js';
 import { openProfile } from '../src/node/index.js';
 
-const DIM = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
-const dirs: string[] = [];
-const children = new Set<ChildProcess>();
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'dim-cli-chat-'));
-  dirs.push(dir);
-  return dir;
-}
-
-afterEach(async () => {
-  for (const child of children) {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  }
-  children.clear();
-});
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function dim(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath,
-      [DIM, ...args],
-      { env: { ...process.env, ...env } },
-      (error, stdout, stderr) => {
-        resolve({ code: error === null ? 0 : ((error as { code?: number }).code ?? 1), stdout, stderr });
-      },
-    );
-    children.add(child);
-  });
-}
-
-/** A long-running `dim` process whose stdout lines are collected. */
-class Lines {
-  readonly child: ChildProcess;
-  readonly lines: string[] = [];
-  stderr = '';
-
-  constructor(args: string[], env: NodeJS.ProcessEnv = {}) {
-    this.child = spawn(process.execPath, [DIM, ...args], { env: { ...process.env, ...env } });
-    children.add(this.child);
-    createInterface({ input: this.child.stdout! }).on('line', (line) => this.lines.push(line));
-    this.child.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
-  }
-
-  json(): Record<string, unknown>[] {
-    return this.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-  }
-
-  async waitFor(predicate: (event: Record<string, unknown>) => boolean, ms = 15_000): Promise<Record<string, unknown>> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const found = this.json().find(predicate);
-      if (found !== undefined) return found;
-      if (Date.now() > deadline) throw new Error(`timed out; got ${this.lines.join('\n')}\nstderr: ${this.stderr}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-
-  /** SIGINT, then the exit code. */
-  async interrupt(): Promise<number | null> {
-    const exited = new Promise<number | null>((resolve) => this.child.once('exit', (code) => resolve(code)));
-    this.child.kill('SIGINT');
-    return exited;
-  }
-}
-
-async function startStation(dataDir: string, port = 0): Promise<{ process: Lines; port: number }> {
-  const station = new Lines(['station', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir]);
-  const listening = await station.waitFor((e) => e['msg'] === 'station listening');
-  return { process: station, port: listening['port'] as number };
-}
-
-async function newIdentity(dir: string, name: string): Promise<{ file: string; id: string }> {
-  const file = join(dir, `${name}.json`);
-  const result = await dim(['id', 'new', '--name', name, '--out', file]);
-  expect(result.code, result.stderr).toBe(0);
-  return { file, id: (JSON.parse(result.stdout) as { id: string }).id };
-}
+const tempDir = () => tempDirIn('dim-cli-chat-');
 
 describe('dim send / dim listen through a dim station', () => {
   it('two users chat both ways (WebSocket and MTP)', async () => {

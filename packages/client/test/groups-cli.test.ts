@@ -1,94 +1,11 @@
 // `dim group …` and `dim bot group-assistant` as processes (the built dist/: `npm test` builds
 // first) through a `dim station` process, with `dim listen` as the members' terminals.
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createInterface } from 'node:readline';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { dim, dimJson, Lines, newIdentity, tempDir as tempDirIn } from './_dim-process.js';
 
-const DIM = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
-const dirs: string[] = [];
-const children = new Set<ChildProcess>();
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'dim-groups-cli-'));
-  dirs.push(dir);
-  return dir;
-}
-
-afterEach(() => {
-  for (const child of children) {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  }
-  children.clear();
-});
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function dim(args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = execFile(process.execPath, [DIM, ...args], (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : ((error as { code?: number }).code ?? 1), stdout, stderr });
-    });
-    children.add(child);
-  });
-}
-
-/** Runs `dim`, expects exit 0 and one JSON line. */
-async function dimJson(args: string[]): Promise<Record<string, unknown>> {
-  const run = await dim(args);
-  expect(run.code, `${args.join(' ')}\n${run.stderr}`).toBe(0);
-  return JSON.parse(run.stdout) as Record<string, unknown>;
-}
-
-/** A long-running `dim` process whose stdout JSON lines are collected. */
-class Lines {
-  readonly child: ChildProcess;
-  readonly lines: string[] = [];
-  stderr = '';
-
-  constructor(args: string[]) {
-    this.child = spawn(process.execPath, [DIM, ...args]);
-    children.add(this.child);
-    createInterface({ input: this.child.stdout! }).on('line', (line) => this.lines.push(line));
-    this.child.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
-  }
-
-  json(): Record<string, unknown>[] {
-    return this.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-  }
-
-  async waitFor(predicate: (event: Record<string, unknown>) => boolean, ms = 15_000): Promise<Record<string, unknown>> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const found = this.json().find(predicate);
-      if (found !== undefined) return found;
-      if (Date.now() > deadline) throw new Error(`timed out; got ${this.lines.join('\n')}\nstderr: ${this.stderr}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-
-  async interrupt(): Promise<number | null> {
-    const exited = new Promise<number | null>((resolve) => this.child.once('exit', (code) => resolve(code)));
-    this.child.kill('SIGINT');
-    return exited;
-  }
-}
-
-async function newIdentity(dir: string, name: string, extra: string[] = []): Promise<{ file: string; id: string }> {
-  const file = join(dir, `${name}.json`);
-  const made = await dimJson(['id', 'new', '--name', name, '--out', file, ...extra]);
-  return { file, id: made['id'] as string };
-}
+const tempDir = () => tempDirIn('dim-groups-cli-');
 
 const texts = (listen: Lines, group: string) =>
   listen
