@@ -210,6 +210,18 @@ describe.each(backends.map((b) => [b.name, b] as const))('%s backend', (_name, b
     });
   });
 
+  it.runIf(backend.encodeBase64 !== undefined)('encodes Base64 exactly as encodeBase64 does, views included', () => {
+    const encode = backend.encodeBase64!;
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), fc.nat(8), (bytes, offset) => {
+        const padded = new Uint8Array(offset + bytes.length + 3);
+        padded.set(bytes, offset);
+        const view = padded.subarray(offset, offset + bytes.length);
+        expect(encode(view)).toBe(encodeBase64(bytes));
+      }),
+    );
+  });
+
   describe('round trips', () => {
     const rsa = generatePrivateKey('RSA', {}, backend);
     const ecc = generatePrivateKey('ECC', {}, backend);

@@ -122,6 +122,10 @@ export const nodeBackend: CryptoBackend = Object.freeze({
   name: 'node',
   randomBytes,
 
+  encodeBase64(data: Uint8Array): string {
+    return Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64');
+  },
+
   aesCbcEncrypt(key: Uint8Array, iv: Uint8Array, plaintext: Uint8Array): Uint8Array {
     checkAesKey(key);
     if (iv.length !== 16) throw new RangeError(`AES IV: expected 16 bytes, got ${iv.length}`);

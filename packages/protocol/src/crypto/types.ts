@@ -52,6 +52,11 @@ export interface CryptoBackend {
   eccSign(privateKey: Uint8Array, data: Uint8Array): Uint8Array;
   /** `publicKey` is the 65-byte uncompressed point; returns false for anything malformed. */
   eccVerify(publicKey: Uint8Array, data: Uint8Array, signature: Uint8Array): boolean;
+  /**
+   * Optional native Base64 for the large fields of sealed messages (`data`): exactly what `encodeBase64`
+   * of `@dimkit/protocol/encoding` returns (standard alphabet, `=` padding). Absent: that function is used.
+   */
+  readonly encodeBase64?: (bytes: Uint8Array) => string;
 }
 
 /** A key that can check signatures (RSA or ECC public key). */

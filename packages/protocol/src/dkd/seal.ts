@@ -91,7 +91,7 @@ export function sealMessage(instant: InstantMessage, options: SealOptions): Reli
 
   const message = copyFields(instant, 'content');
   if (sealed.iv !== undefined) message['IV'] = encodeBase64(sealed.iv);
-  message['data'] = encodeBase64(sealed.ciphertext);
+  message['data'] = (backend.encodeBase64 ?? encodeBase64)(sealed.ciphertext);
   if (wrappedKey !== undefined) message['key'] = wrappedKey;
   message['keys'] = keys;
   if (type !== undefined) message['type'] = type;
