@@ -45,22 +45,20 @@ export function createContent(type: number, fields: ContentFields = {}, options:
   if (typeof time !== 'number' || !Number.isFinite(time) || time < 0) {
     throw new RangeError(`time: expected seconds since 1970, got ${time}`);
   }
-  const entries: [string, JsonValue][] = [
-    ['type', type],
-    ['sn', sn],
-    ['time', time],
-  ];
-  for (const [key, value] of Object.entries(fields)) {
-    if (value !== undefined && key !== 'type' && key !== 'sn' && key !== 'time' && key !== 'group') {
-      entries.push([key, value]);
-    }
-  }
   const group = options.group ?? fields['group'];
-  if (group !== undefined) {
-    if (typeof group !== 'string') throw new TypeError('group: expected an ID string');
-    entries.push(['group', group]);
+  if (group !== undefined && typeof group !== 'string') throw new TypeError('group: expected an ID string');
+  const content: JsonObject = { type, sn, time };
+  for (const key in fields) {
+    if (!Object.prototype.hasOwnProperty.call(fields, key)) continue;
+    const value = fields[key];
+    if (value === undefined || key === 'type' || key === 'sn' || key === 'time' || key === 'group') continue;
+    // `__proto__` stays an own data key, as Object.fromEntries would make it.
+    if (key === '__proto__')
+      Object.defineProperty(content, key, { value, writable: true, enumerable: true, configurable: true });
+    else content[key] = value;
   }
-  return Object.fromEntries(entries) as Content;
+  if (group !== undefined) content['group'] = group;
+  return content as Content;
 }
 
 /** Throws TypeError unless `value` is a string (constructor argument checks). */
