@@ -396,6 +396,9 @@ export function describeStoreContract(name: string, makeStore: MakeStore, cleanu
         expect(await store.lists.get('alice', 'block')).toEqual(['erin']);
         expect(await store.lists.set('alice', 'block', [])).toBe(true);
         expect(await store.lists.get('alice', 'block')).toEqual([]);
+        expect(await store.lists.has('alice', 'block', 'erin')).toBe(false);
+        expect(await store.lists.set('alice', 'block', ['erin'])).toBe(true);
+        expect(await store.lists.has('alice', 'block', 'erin')).toBe(true);
       });
 
       it('tells whether an ID is on a list, keeping kinds and owners apart', async () => {

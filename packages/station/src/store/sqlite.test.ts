@@ -51,6 +51,9 @@ describe('SqliteStore', () => {
     expect([...item!.payload]).toEqual([0xff, 0, 0xfe]);
     expect(await second.inbox.count('bob')).toBe(1);
     expect(await second.lists.get('alice', 'block')).toEqual(['carol', 'dave']);
+    // `has` skips the query for owners without a list: what it knows of them is loaded at open.
+    expect(await second.lists.has('alice', 'block', 'dave')).toBe(true);
+    expect(await second.lists.has('alice', 'mute', 'dave')).toBe(false);
     expect(await second.logins.get('alice')).toEqual({ time: 7, station: 'gsp@x', message: { signature: 'l' } });
     expect(await second.identity.get()).toEqual({ id: 'gsp@x' });
     // keep-first still holds after reopening

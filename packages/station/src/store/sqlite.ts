@@ -184,6 +184,9 @@ export class SqliteStore implements Store {
       },
     };
 
+    // The per-message block check (station spec §3 step 1) mostly asks about users with no list at all: keep
+    // which (kind, owner) pairs have entries, so those answers need no query. Updated after each committed set.
+    const listed = new Set(s.listOwners.all().map((r) => listKey(r.owner, r.kind)));
     this.lists = {
       get: async (owner, kind) => {
         text('owner', owner);
@@ -194,6 +197,7 @@ export class SqliteStore implements Store {
         text('owner', owner);
         listKind(kind);
         text('id', id);
+        if (!listed.has(listKey(owner, kind))) return false;
         return (await read('lists.has', () => s.listHas.get(owner, kind, id))) !== undefined;
       },
       set: async (owner, kind, ids) => {
@@ -202,13 +206,16 @@ export class SqliteStore implements Store {
         if (!Array.isArray(ids)) throw new TypeError('ids: expected an array of IDs');
         ids.forEach((id, i) => text(`ids[${i}]`, id));
         const members = [...new Set(ids)];
-        return write(() => {
+        const changed = await write(() => {
           const kept = s.listGet.all(owner, kind);
           if (kept.length === members.length && kept.every((id, i) => id === members[i])) return false;
           s.listClear.run(owner, kind);
           members.forEach((id, position) => s.listInsert.run(owner, kind, position, id));
           return true;
         });
+        if (members.length > 0) listed.add(listKey(owner, kind));
+        else listed.delete(listKey(owner, kind));
+        return changed;
       },
     };
 
@@ -272,6 +279,10 @@ export class SqliteStore implements Store {
   }
 }
 
+function listKey(owner: string, kind: string): string {
+  return `${kind}\n${owner}`;
+}
+
 function prepareStatements(db: Database) {
   const pluck = <P extends unknown[], R>(sql: string): Statement<P, R> => db.prepare<P, R>(sql).pluck();
   return {
@@ -311,6 +322,7 @@ function prepareStatements(db: Database) {
     listHas: pluck<[string, string, string], number>(
       'SELECT 1 FROM list_entries WHERE owner = ? AND kind = ? AND member = ?',
     ),
+    listOwners: db.prepare<[], { owner: string; kind: string }>('SELECT DISTINCT owner, kind FROM list_entries'),
     listClear: db.prepare<[string, string]>('DELETE FROM list_entries WHERE owner = ? AND kind = ?'),
     listInsert: db.prepare<[string, string, number, string]>(
       'INSERT INTO list_entries (owner, kind, position, member) VALUES (?, ?, ?, ?)',
