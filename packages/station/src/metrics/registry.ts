@@ -87,7 +87,22 @@ abstract class Metric<L extends string, S> {
     return key;
   }
 
+  /** Series of a one-label metric by raw label value: the common case skips building the key. */
+  readonly #byValue = new Map<string | number, S>();
+
   protected get(labels: LabelValues<L> | undefined): S {
+    if (this.labelNames.length === 1 && labels !== undefined) {
+      const value = labels[this.labelNames[0]!];
+      const known = value === undefined ? undefined : this.#byValue.get(value);
+      if (known !== undefined) return known;
+      const series = this.#getByKey(labels);
+      if (this.#byValue.size < 1024) this.#byValue.set(value!, series);
+      return series;
+    }
+    return this.#getByKey(labels);
+  }
+
+  #getByKey(labels: LabelValues<L> | undefined): S {
     const key = this.key(labels);
     let series = this.series.get(key);
     if (series === undefined) {
