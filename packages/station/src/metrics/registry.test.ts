@@ -28,6 +28,16 @@ describe('metrics registry (Prometheus text format 0.0.4)', () => {
     expect(PROMETHEUS_CONTENT_TYPE).toMatch(/^text\/plain; version=0\.0\.4/);
   });
 
+  it('counts a one-label series once whether its value comes as a number or a string', () => {
+    const r = new MetricsRegistry();
+    const codes = r.counter({ name: 'codes_total', help: 'Codes.', labelNames: ['code'] });
+    codes.inc({ code: 200 });
+    codes.inc({ code: '200' });
+    codes.inc({ code: 200 }, 2);
+    codes.inc({ code: 'a"b' });
+    expect(r.render().split('\n').slice(2, -1)).toEqual(['codes_total{code="200"} 4', 'codes_total{code="a\\"b"} 1']);
+  });
+
   it('renders a histogram as cumulative buckets, +Inf, sum and count', () => {
     const r = new MetricsRegistry();
     const h = r.histogram({ name: 'ack_seconds', help: 'ACK time.', labelNames: ['t'], buckets: [0.1, 1] });
