@@ -46,6 +46,8 @@ export interface TransportContext {
   nextSn(): bigint;
   /** Called once when a connection finishes (either side): metrics and `handler.onClose`. */
   finished(conn: ConnectionBase, reason: CloseReason): void;
+  /** Calls `conn.flushWrites()` once the current event-loop turn has run (see `ConnectionBase.holdWrites`). */
+  flushAfterTurn(conn: ConnectionBase): void;
 }
 
 /** State shared by both kinds of connection: close bookkeeping, ACK waiters, idle accounting. */
@@ -59,6 +61,7 @@ export abstract class ConnectionBase implements Connection {
   paused = false;
   #closed = false;
   #acks: Map<string | bigint, AckWaiter> | null = null;
+  #holding = false;
   protected readonly ctx: TransportContext;
   readonly link: Link;
 
@@ -103,6 +106,24 @@ export abstract class ConnectionBase implements Connection {
     this.paused = false;
     this.lastRx = this.ctx.clock;
     this.resumeReading();
+  }
+
+  /**
+   * Keeps what is written to the socket until the end of the event-loop turn, so that every frame one turn
+   * sends to this peer (relayed messages, receipts, MTP responses) leaves in one system call.
+   */
+  protected holdWrites(): void {
+    if (this.#holding) return;
+    this.#holding = true;
+    this.link.socket.cork();
+    this.ctx.flushAfterTurn(this);
+  }
+
+  /** Writes out what `holdWrites` kept. */
+  flushWrites(): void {
+    if (!this.#holding) return;
+    this.#holding = false;
+    this.link.socket.uncork();
   }
 
   /** Hands one DIM message to the core; a throwing handler closes this connection, not the server. */

@@ -64,17 +64,14 @@ export class MtpConnection extends ConnectionBase {
     const acked =
       ackKey === undefined ? undefined : this.expectAck([sn], options?.ackTimeoutMs ?? this.ctx.options.ackTimeoutMs);
     this.ctx.metrics.framesOut.mtp.inc();
-    // Header and body go out in one writev; the payload itself is not copied.
-    socket.cork();
+    // Header and body (and whatever else this turn sends here) go out in one writev; the payload is not copied.
+    this.holdWrites();
     socket.write(header);
     if (acked !== undefined) {
       socket.write(payload);
-      socket.uncork();
       return acked;
     }
-    const written = new Promise<boolean>((resolve) => socket.write(payload, (err) => resolve(err == null)));
-    socket.uncork();
-    return written;
+    return new Promise<boolean>((resolve) => socket.write(payload, (err) => resolve(err == null)));
   }
 
   protected teardown(reason: CloseReason): void {
@@ -129,6 +126,7 @@ export class MtpConnection extends ConnectionBase {
         : request.headerLength >= 20
           ? { type, sn, pages: request.pages, index: request.index }
           : { type, sn };
+    this.holdWrites();
     socket.write(encodeMtpFrame(init, body));
     this.ctx.metrics.framesOut.mtp.inc();
     return true;

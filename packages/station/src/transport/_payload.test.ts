@@ -78,6 +78,15 @@ describe('frame payloads (§1.3, §1.6, §1.7)', () => {
     expect(ackSignature(utf8('ACK:[1]'))).toBeUndefined();
   });
 
+  it('reads the usual ACK without a parser, and leaves anything unusual to JSON', () => {
+    expect(ackSignature(utf8('ACK:{"time":1, "signature" : "MEQ+/=="}'))).toBe('MEQ+/==');
+    // Two signature keys: JSON's answer (the last one), not the first match.
+    expect(ackSignature(utf8('ACK:{"signature":"AAAA","signature":"BBBB"}'))).toBe('BBBB');
+    // A key that only ends in "signature" (after an escaped quote) is not the signature field.
+    expect(ackSignature(utf8('ACK:{"a\\"signature":"AAAA"}'))).toBeUndefined();
+    expect(ackSignature(utf8('ACK:{"x":"\\"signature\\":\\"AAAA\\"","signature":"BBBB"}'))).toBe('BBBB');
+  });
+
   it('falls back to the naive scan when the ACK is not valid JSON', () => {
     expect(ackSignature(utf8('ACK:{"time":1,"signature":"MEQ=="}"}'))).toBe('MEQ==');
     expect(ackSignature(utf8("ACK:{time:1, signature: 'abc'}"))).toBe('abc');

@@ -62,14 +62,8 @@ export function forEachMessage<T>(bytes: Uint8Array, target: T, fn: (target: T, 
 const decoder = new TextDecoder();
 
 function indexOfBytes(data: Uint8Array, ascii: string, from: number): number {
-  const first = ascii.charCodeAt(0);
-  const last = data.length - ascii.length;
-  for (let at = data.indexOf(first, from); at >= 0 && at <= last; at = data.indexOf(first, at + 1)) {
-    let j = 1;
-    while (j < ascii.length && data[at + j] === ascii.charCodeAt(j)) j++;
-    if (j === ascii.length) return at;
-  }
-  return -1;
+  // Buffer's native search: a message's Base64 is full of the tag's first letter, so a byte-by-byte scan is slow.
+  return Buffer.from(data.buffer, data.byteOffset, data.byteLength).indexOf(ascii, from, 'latin1');
 }
 
 function strip(data: Uint8Array, byte: number): Uint8Array {
@@ -117,12 +111,37 @@ function isBase64Char(c: number): boolean {
  * the last field of a nested visa, `\"MEQ…==\"}` when it sits in a JSON string (a broadcast's `data`).
  * Both the outgoing payload and the client's ACK reduce to the same key this way.
  */
+/** A string that is all Base64 (or Base64url) characters: its own ACK key, the usual case. */
+const BASE64_RUN = /^[A-Za-z0-9+/=_-]+$/;
+
 export function ackToken(signature: string): string {
+  if (BASE64_RUN.test(signature)) return signature;
   let start = 0;
   while (start < signature.length && !isBase64Char(signature.charCodeAt(start))) start++;
   let end = start;
   while (end < signature.length && isBase64Char(signature.charCodeAt(end))) end++;
   return start === 0 && end === signature.length ? signature : signature.slice(start, end);
+}
+
+const SIGNATURE_KEY = '"signature"';
+
+/**
+ * The usual ACK read without a JSON parser: exactly one `"signature"` key (not after a backslash), then `:` and a
+ * quoted run of Base64 characters. Undefined for anything else, which the full parse then reads.
+ */
+function plainSignatureField(body: Uint8Array): string | undefined {
+  const buf = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  const at = buf.indexOf(SIGNATURE_KEY, 0, 'latin1');
+  if (at <= 0 || buf[at - 1] === 0x5c || buf.indexOf(SIGNATURE_KEY, at + 1, 'latin1') >= 0) return undefined;
+  let i = at + SIGNATURE_KEY.length;
+  while (buf[i] === 0x20) i++;
+  if (buf[i++] !== 0x3a) return undefined;
+  while (buf[i] === 0x20) i++;
+  if (buf[i++] !== 0x22) return undefined;
+  const start = i;
+  while (i < buf.length && isBase64Char(buf[i]!)) i++;
+  if (i === start || buf[i] !== 0x22) return undefined;
+  return buf.toString('latin1', start, i);
 }
 
 /**
@@ -132,6 +151,8 @@ export function ackToken(signature: string): string {
  */
 export function ackSignature(bytes: Uint8Array): string | undefined {
   const body = bytes.subarray(4);
+  const quick = plainSignatureField(body);
+  if (quick !== undefined) return quick;
   let signature: unknown;
   try {
     const parsed: unknown = JSON.parse(decoder.decode(body));

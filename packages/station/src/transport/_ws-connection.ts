@@ -48,6 +48,7 @@ export class WsConnection extends ConnectionBase {
           this.close('slow-reader');
           return;
         }
+        this.holdWrites();
         this.#ws.send(PONG, TEXT);
         this.ctx.metrics.framesOut.ws.inc();
         return;
@@ -68,6 +69,7 @@ export class WsConnection extends ConnectionBase {
       this.close('slow-reader');
       return Promise.resolve(false);
     }
+    this.holdWrites();
     const ackKey = options?.ackKey;
     if (ackKey === undefined) {
       this.ctx.metrics.framesOut.ws.inc();

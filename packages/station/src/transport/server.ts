@@ -102,6 +102,8 @@ export class TransportServer {
   readonly options: ResolvedTransportOptions;
   readonly metrics: MetricsRegistry;
   readonly #ctx: TransportContext;
+  /** Connections whose writes wait for the end of the turn (the first one held schedules the flush). */
+  #held: ConnectionBase[] = [];
   readonly #m: TransportMetrics;
   readonly #net: NetServer;
   readonly #http: HttpServer;
@@ -154,6 +156,15 @@ export class TransportServer {
         return this.#sn;
       },
       finished: (conn, reason) => this.#finished(conn, reason),
+      flushAfterTurn: (conn) => {
+        this.#held.push(conn);
+        if (this.#held.length > 1) return;
+        setImmediate(() => {
+          const held = this.#held;
+          this.#held = [];
+          for (const c of held) c.flushWrites();
+        });
+      },
     };
 
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- shared listeners get the socket as `this`
