@@ -18,7 +18,8 @@ export type DeliveryOutcome = 'delivered' | 'cached' | 'quota' | 'failed';
  * the receipt), possibly only when the receiver acknowledges. Neither rejects.
  */
 export interface Delivering {
-  readonly accepted: Promise<unknown>;
+  /** Undefined when the message was taken on at once (pushed live). */
+  readonly accepted: Promise<unknown> | undefined;
   readonly outcome: Promise<DeliveryOutcome>;
 }
 
@@ -127,7 +128,7 @@ export class Delivery {
       return ok;
     });
     const outcome = this.#track(pushed.then((ok) => (ok ? 'delivered' : this.#cache(receiver, message))));
-    return { accepted: Promise.resolve(), outcome };
+    return { accepted: undefined, outcome };
   }
 
   /**
@@ -200,6 +201,10 @@ export class Delivery {
   /** Pushes to every session; resolves true on the first acknowledgement, false when none acknowledged. */
   #push(sessions: readonly Session[], message: InboxMessage, kind: 'live' | 'inbox'): Promise<boolean> {
     const sent = this.#metrics.sent;
+    if (sessions.length === 1) {
+      sent.inc({ kind });
+      return sessions[0]!.conn.send(message.payload, { ackKey: message.signature });
+    }
     return new Promise<boolean>((resolve) => {
       let open = sessions.length;
       let done = false;

@@ -134,10 +134,15 @@ export class Session {
     return this.#refusals >= this.#limits.maxRefusals;
   }
 
-  /** Queues a received payload (copied) for in-order processing. */
+  /**
+   * Queues a received payload for in-order processing. It is copied, so a message kept until its receiver
+   * acknowledges does not keep the whole socket read it came in alive; the copy comes from Node's shared pool
+   * (like `Buffer.allocUnsafe`), not a fresh allocation each.
+   */
   receive(payload: Uint8Array): void {
     if (this.#closed) return;
-    const copy = new Uint8Array(payload);
+    const copy = Buffer.allocUnsafe(payload.length);
+    copy.set(payload);
     this.#queue.push(copy);
     this.#queuedBytes += copy.length;
     if (this.#queue.length >= this.#limits.maxQueued || this.#queuedBytes >= this.#limits.maxQueuedBytes) {
