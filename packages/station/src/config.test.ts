@@ -32,6 +32,11 @@ describe('station config', () => {
     expect(config.port).toBe(1000);
     expect(config.session.maxSuspended).toBe(5);
     expect(config.session.maxRefusals).toBe(7);
+    expect(config.session.receiptIntervalMs).toBe(250);
+    expect(config.session.receiptBurst).toBe(4);
+    const unpaced = parseStationConfig({ session: { receiptIntervalMs: 0, receiptBurst: 1 } }, base);
+    expect([unpaced.session.receiptIntervalMs, unpaced.session.receiptBurst]).toEqual([0, 1]);
+    expect(() => parseStationConfig({ session: { receiptBurst: 0 } }, base)).toThrow(/session\.receiptBurst/);
     expect(config.ans).toEqual({ archivist: 'station@anywhere' });
   });
 

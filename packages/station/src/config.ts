@@ -47,6 +47,15 @@ export interface StationConfig {
     readonly maxInFlight: number;
     /** Refused messages on one connection before it is closed (`refused.too_many`). Default 100. */
     readonly maxRefusals: number;
+    /**
+     * Signed receipt messages one connection gets at once (`receiptBurst`, default 4), then one per
+     * `receiptIntervalMs` (default 250 ms). Receipts due in between wait and leave together, as one array
+     * content with one signature (docs/compatibility.md): a person's receipts are not delayed, and no client
+     * can make the station sign faster than that, whatever its message rate. `receiptIntervalMs` 0 = every
+     * turn's receipts at the end of that turn.
+     */
+    readonly receiptIntervalMs: number;
+    readonly receiptBurst: number;
   };
   readonly inbox: {
     /** Offline messages older than this are deleted (station spec §3.2: 7 days). */
@@ -107,6 +116,8 @@ export const DEFAULT_STATION_CONFIG: StationConfig = Object.freeze({
     maxQueuedBytes: 16 * 1024 * 1024,
     maxInFlight: 1024,
     maxRefusals: 100,
+    receiptIntervalMs: 250,
+    receiptBurst: 4,
   }),
   inbox: Object.freeze({
     retentionSeconds: DEFAULT_RETENTION_SECONDS,
@@ -208,6 +219,8 @@ export function parseStationConfig(input: unknown, base: StationConfig = DEFAULT
     maxQueuedBytes: pick(base.session, s, 'session', 'maxQueuedBytes', 1, Number.MAX_SAFE_INTEGER),
     maxInFlight: pick(base.session, s, 'session', 'maxInFlight', 1, 1 << 20),
     maxRefusals: pick(base.session, s, 'session', 'maxRefusals', 1, Number.MAX_SAFE_INTEGER),
+    receiptIntervalMs: pick(base.session, s, 'session', 'receiptIntervalMs', 0, 60_000),
+    receiptBurst: pick(base.session, s, 'session', 'receiptBurst', 1, 1024),
   };
 
   const i = section('inbox', top['inbox'], Object.keys(base.inbox));

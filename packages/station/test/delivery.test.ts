@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBlockCommand, createTextContent, type Content } from '@dimkit/protocol/content';
+import { createBlockCommand, createTextContent, isArrayContent, type Content } from '@dimkit/protocol/content';
 import { readVector } from '../../../test/fixtures/vectors.js';
 import { DimTestClient, type Opened } from '../../../test/helpers/dim-client.js';
 import { contactOf, eventually, login, startStation, user, type TestStation } from './_harness.js';
@@ -60,6 +60,33 @@ describe('relay and delivery (station spec §3, §3.1, §3.2)', () => {
     } finally {
       await alice.close();
       await bob.close();
+    }
+  });
+
+  it('answers a burst of messages with every receipt, in a few signed messages (receipt pacing)', async () => {
+    const alice = await login(s.port, 'alice', 'ws');
+    const bob = await login(s.port, 'bob', 'ws');
+    befriend(alice, bob);
+    try {
+      const sent = Array.from({ length: 40 }, (_, i) => alice.sendContent(bob.me, createTextContent(`burst ${i}`)));
+      for (let i = 0; i < sent.length; i++) await bob.nextFrom(alice.me);
+      const unreceipted = new Set(sent.map((m) => m.message.signature));
+      let signedMessages = 0;
+      while (unreceipted.size > 0) {
+        const incoming = await alice.next((m) => m.message.sender === s.station.identity.id.text, 5000);
+        signedMessages++;
+        const { content } = alice.open(incoming);
+        const receipts = isArrayContent(content) ? content.contents : [content];
+        for (const receipt of receipts) {
+          expect(receipt['text']).toBe('Message delivered.');
+          const signature = (receipt['origin'] as Record<string, unknown>)['signature'] as string;
+          expect(unreceipted.delete(signature)).toBe(true);
+        }
+      }
+      // The default pacing: 4 signed receipt messages at once, then one per 250 ms.
+      expect(signedMessages).toBeLessThan(sent.length / 4);
+    } finally {
+      await Promise.all([alice.close(), bob.close()]);
     }
   });
 

@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createCommand, createTextContent, isArrayContent, type Content } from '@dimkit/protocol/content';
 import type { PublicKey } from '@dimkit/protocol/crypto';
-import { ReplyQueue, coalesceReplies, isReceiptContent, type PendingReply } from './reply-batch.js';
+import { ReplyQueue, coalesceReplies, isReceiptContent, jsonSizeEstimate, type PendingReply } from './reply-batch.js';
 
 const KEY_A = {} as PublicKey;
 const KEY_B = {} as PublicKey;
@@ -57,12 +57,27 @@ describe('coalesceReplies', () => {
       [4, 5, 6, 7],
       [8, 9],
     ]);
-    const size = JSON.stringify(many[0]!.content).length;
+    const size = jsonSizeEstimate(many[0]!.content);
     expect(numbers(coalesceReplies(many.slice(0, 5), { maxCount: 64, maxBytes: size * 2 + 1 }))).toEqual([
       [0, 1],
       [2, 3],
       [4],
     ]);
+  });
+});
+
+describe('jsonSizeEstimate', () => {
+  it('is close to the length of the JSON text for receipt-like contents', () => {
+    const samples = [
+      receipt(1).content,
+      createCommand('receipt', { text: 'Message delivered.', origin: { sender: ALICE, receiver: BOB, time: 1.5 } }),
+      { a: [1, 'two', null, true, { b: [] }] },
+    ];
+    for (const sample of samples) {
+      const exact = JSON.stringify(sample).length;
+      expect(jsonSizeEstimate(sample)).toBeGreaterThanOrEqual(exact * 0.8);
+      expect(jsonSizeEstimate(sample)).toBeLessThanOrEqual(exact * 2);
+    }
   });
 });
 
@@ -100,6 +115,84 @@ describe('ReplyQueue', () => {
     await tick();
     expect(sent).toHaveLength(0);
     expect(queue.size).toBe(0);
+  });
+});
+
+describe('ReplyQueue pacing', () => {
+  /** A queue on a fake clock; timers are vitest's fake ones. */
+  function paced(intervalMs: number, burst: number) {
+    let now = 0;
+    const sent: PendingReply[] = [];
+    const queue = new ReplyQueue((r) => sent.push(r), { pacing: { intervalMs, burst }, clock: () => now });
+    const advance = async (ms: number) => {
+      now += ms;
+      await vi.advanceTimersByTimeAsync(ms);
+    };
+    return { queue, sent, advance };
+  }
+
+  it('sends the first `burst` batches at the end of their turns, then one per interval', async () => {
+    vi.useFakeTimers();
+    try {
+      const { queue, sent, advance } = paced(250, 2);
+      queue.push(receipt(1));
+      await advance(0);
+      queue.push(receipt(2));
+      await advance(0);
+      expect(numbers(sent)).toEqual([[1], [2]]);
+      // The bucket is empty: what comes now waits for the next token, and leaves as one batch.
+      queue.push(receipt(3));
+      await advance(100);
+      queue.push(receipt(4));
+      queue.push(receipt(5));
+      await advance(100);
+      expect(numbers(sent)).toEqual([[1], [2]]);
+      await advance(50);
+      expect(numbers(sent)).toEqual([[1], [2], [3, 4, 5]]);
+      // A quiet connection earns its burst back.
+      await advance(1000);
+      queue.push(receipt(6));
+      await advance(0);
+      queue.push(receipt(7));
+      await advance(0);
+      expect(numbers(sent)).toEqual([[1], [2], [3, 4, 5], [6], [7]]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('flush sends a waiting batch at once and spends a token on it', async () => {
+    vi.useFakeTimers();
+    try {
+      const { queue, sent, advance } = paced(250, 1);
+      queue.push(receipt(1));
+      await advance(0);
+      queue.push(receipt(2));
+      queue.flush();
+      expect(numbers(sent)).toEqual([[1], [2]]);
+      queue.push(receipt(3));
+      await advance(200);
+      expect(sent).toHaveLength(2);
+      await advance(50);
+      expect(numbers(sent)).toEqual([[1], [2], [3]]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('drop cancels a waiting batch', async () => {
+    vi.useFakeTimers();
+    try {
+      const { queue, sent, advance } = paced(250, 1);
+      queue.push(receipt(1));
+      await advance(0);
+      queue.push(receipt(2));
+      queue.drop();
+      await advance(1000);
+      expect(numbers(sent)).toEqual([[1]]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

@@ -2,6 +2,7 @@ import { DimError, isDimError } from '@dimkit/protocol';
 import type { Identity } from '@dimkit/protocol/account';
 import { isHandshakeCommand, type Content, type HandshakeCommand } from '@dimkit/protocol/content';
 import type { CryptoBackend } from '@dimkit/protocol/crypto';
+import type { JsonObject } from '@dimkit/protocol/encoding';
 import {
   CipherKeyCache,
   MAX_MESSAGE_BYTES,
@@ -20,10 +21,10 @@ import type { CommandContext } from './command-context.js';
 import { ContactCache, type KnownEntity } from './contacts.js';
 import { Delivery, type DeliveryOutcome } from './delivery.js';
 import type { RefusalReason, StationMetrics } from './metrics.js';
-import { ReceiptText, createReceipt } from './receipt.js';
+import { ReceiptText, createReceipt, stationReceiptOrigin } from './receipt.js';
 import { destinationOf, type Destination } from './receiver.js';
 import { sealReply } from './reply.js';
-import { ReplyQueue, isReceiptContent, type PendingReply } from './reply-batch.js';
+import { FlushScheduler, ReplyQueue, isReceiptContent, type PendingReply } from './reply-batch.js';
 import { serveContent } from './serve.js';
 
 export interface RouterOptions {
@@ -87,6 +88,8 @@ export class Router implements ConnectionHandler {
   readonly #sessions = new Map<Connection, Session>();
   /** Receipts waiting for the end of the event-loop turn, per session (coalesced, reply-batch.ts). */
   readonly #receipts = new Map<Session, ReplyQueue>();
+  /** Runs the receipt batches that fall due a few per turn, between the messages being relayed. */
+  readonly #flushes = new FlushScheduler();
   #keyCache = new CipherKeyCache();
   #keyCacheSince: number;
 
@@ -413,8 +416,10 @@ export class Router implements ConnectionHandler {
     });
     // The sender is throttled on what the station has still to take on (inbox writes), never on the
     // receiver's acknowledgements: waiting on a peer could deadlock two connections paused on each other.
-    session.track(accepted);
-    void outcome.then((result) => this.#deliveryReceipt(session, message, destination, result));
+    if (accepted !== undefined) session.track(accepted);
+    // Only what the receipt quotes is kept while the receiver has not acknowledged, not the whole message.
+    const quoted = stationReceiptOrigin(message);
+    void outcome.then((result) => this.#deliveryReceipt(session, quoted, destination, result));
   }
 
   /** station spec §3 step 1: the receiver's block list names the sender (or, for a group message, the group). */
@@ -438,7 +443,7 @@ export class Router implements ConnectionHandler {
 
   async #deliveryReceipt(
     session: Session,
-    message: ReliableMessage,
+    message: JsonObject,
     destination: Destination & { kind: 'deliver' },
     outcome: DeliveryOutcome,
   ): Promise<void> {
@@ -508,15 +513,21 @@ export class Router implements ConnectionHandler {
     if (isReceiptContent(content) && !introduce) {
       if (queue !== undefined) queue.push(reply);
       else {
-        const created = new ReplyQueue((r) => {
-          // Runs from setImmediate: a failure is logged and counted, never thrown there.
-          try {
-            this.#sealAndSend(session, r, false);
-          } catch (error) {
-            this.#log.error({ err: error, conn: session.conn.id }, 'reply failed');
-            this.#count('reply.failed');
-          }
-        });
+        const created = new ReplyQueue(
+          (r) => {
+            // Runs from a timer: a failure is logged and counted, never thrown there.
+            try {
+              this.#sealAndSend(session, r, false);
+            } catch (error) {
+              this.#log.error({ err: error, conn: session.conn.id }, 'reply failed');
+              this.#count('reply.failed');
+            }
+          },
+          {
+            pacing: { intervalMs: this.#limits.receiptIntervalMs, burst: this.#limits.receiptBurst },
+            scheduler: this.#flushes,
+          },
+        );
         this.#receipts.set(session, created);
         created.push(reply);
       }
