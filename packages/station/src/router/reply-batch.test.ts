@@ -1,7 +1,14 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createCommand, createTextContent, isArrayContent, type Content } from '@dimkit/protocol/content';
 import type { PublicKey } from '@dimkit/protocol/crypto';
-import { ReplyQueue, coalesceReplies, isReceiptContent, jsonSizeEstimate, type PendingReply } from './reply-batch.js';
+import {
+  FlushScheduler,
+  ReplyQueue,
+  coalesceReplies,
+  isReceiptContent,
+  jsonSizeEstimate,
+  type PendingReply,
+} from './reply-batch.js';
 
 const KEY_A = {} as PublicKey;
 const KEY_B = {} as PublicKey;
@@ -193,6 +200,20 @@ describe('ReplyQueue pacing', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+describe('FlushScheduler', () => {
+  it('runs due flushes within its budget per turn, at least one, and the rest in later turns', async () => {
+    const scheduler = new FlushScheduler(0);
+    const sent: PendingReply[] = [];
+    const queues = Array.from({ length: 3 }, () => new ReplyQueue((r) => sent.push(r), { scheduler }));
+    queues.forEach((q, i) => q.push(receipt(i)));
+    await tick();
+    // Each queue fell due at the end of the turn; the scheduler runs one per turn with a zero budget.
+    expect(sent.length).toBeLessThan(3);
+    for (let i = 0; i < 4 && sent.length < 3; i++) await tick();
+    expect(numbers(sent)).toEqual([[0], [1], [2]]);
   });
 });
 
