@@ -168,6 +168,33 @@ describe('ReplyQueue pacing', () => {
     }
   });
 
+  it('sends a full batch without waiting for a token', async () => {
+    vi.useFakeTimers();
+    try {
+      let now = 0;
+      const sent: PendingReply[] = [];
+      const queue = new ReplyQueue((r) => sent.push(r), {
+        pacing: { intervalMs: 250, burst: 1 },
+        limits: { maxCount: 3, maxBytes: 1 << 20 },
+        clock: () => now,
+      });
+      queue.push(receipt(1));
+      await vi.advanceTimersByTimeAsync(0);
+      queue.push(receipt(2));
+      queue.push(receipt(3));
+      await vi.advanceTimersByTimeAsync(0);
+      expect(numbers(sent)).toEqual([[1]]);
+      queue.push(receipt(4));
+      await vi.advanceTimersByTimeAsync(0);
+      expect(numbers(sent)).toEqual([[1], [2, 3, 4]]);
+      now += 250;
+      await vi.advanceTimersByTimeAsync(250);
+      expect(sent).toHaveLength(2);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('flush sends a waiting batch at once and spends a token on it', async () => {
     vi.useFakeTimers();
     try {

@@ -162,7 +162,8 @@ export class ReplyQueue {
   readonly #clock: () => number;
   readonly #scheduler: Pick<FlushScheduler, 'enqueue'>;
   #pending: PendingReply[] = [];
-  #scheduled: { readonly cancel: () => void } | undefined;
+  /** The flush to come: `waiting` while it waits for a token (a timer), else at the end of the turn or queued. */
+  #scheduled: { readonly waiting: boolean; readonly cancel: () => void } | undefined;
   #tokens: number;
   #refilledAt: number;
 
@@ -192,21 +193,24 @@ export class ReplyQueue {
 
   push(reply: PendingReply): void {
     this.#pending.push(reply);
-    if (this.#scheduled !== undefined) return;
+    const full = this.#pending.length >= this.#limits.maxCount;
+    // A full batch waits for no token: it already shares one signature as widely as a batch may.
+    if (this.#scheduled !== undefined && !(full && this.#scheduled.waiting)) return;
+    this.#scheduled?.cancel();
     // Until the scheduler runs the flush, further receipts join this batch without scheduling anything.
-    const due = { cancel: () => {} };
+    const due = { waiting: false, cancel: () => {} };
     const run = () => {
       this.#scheduled = due;
       this.#scheduler.enqueue(this);
     };
     const { intervalMs } = this.#pacing;
-    const wait = intervalMs > 0 ? (1 - this.#refill()) * intervalMs : 0;
+    const wait = intervalMs > 0 && !full ? (1 - this.#refill()) * intervalMs : 0;
     if (wait <= 0) {
       const immediate = setImmediate(run);
-      this.#scheduled = { cancel: () => clearImmediate(immediate) };
+      this.#scheduled = { waiting: false, cancel: () => clearImmediate(immediate) };
     } else {
       const timer = setTimeout(run, Math.ceil(wait));
-      this.#scheduled = { cancel: () => clearTimeout(timer) };
+      this.#scheduled = { waiting: true, cancel: () => clearTimeout(timer) };
     }
   }
 
