@@ -206,6 +206,8 @@ export class Station {
     }
     clearInterval(this.#purgeTimer);
     this.log.info({}, 'station stopping');
+    // Receipts waiting for their pacing token leave before the connections close behind them.
+    this.#router?.flushReceipts();
     await this.#transport?.close();
     await this.#router?.close();
     await this.#store?.close();

@@ -90,6 +90,27 @@ describe('relay and delivery (station spec §3, §3.1, §3.2)', () => {
     }
   });
 
+  it('sends the receipts that wait for their pacing token before a shutdown closes the connection', async () => {
+    const paced = await startStation({ config: { session: { receiptIntervalMs: 60_000, receiptBurst: 1 } } });
+    const alice = await login(paced.port, 'alice', 'ws');
+    const bob = await login(paced.port, 'bob', 'mtp');
+    befriend(alice, bob);
+    try {
+      const first = alice.sendContent(bob.me, createTextContent('one'));
+      await bob.nextFrom(alice.me);
+      expect(originOf(await alice.nextReceipt('Message delivered.'))['signature']).toBe(first.message.signature);
+      // The bucket is empty for a minute: the next receipt waits, until the station stops.
+      const second = alice.sendContent(bob.me, createTextContent('two'));
+      await bob.nextFrom(alice.me);
+      await expect(alice.nextReceipt('Message delivered.', 300)).rejects.toThrow();
+      await paced.stop();
+      expect(originOf(await alice.nextReceipt('Message delivered.'))['signature']).toBe(second.message.signature);
+    } finally {
+      await Promise.all([alice.close(), bob.close()]);
+      await paced.stop();
+    }
+  });
+
   it('pushes to every device of the receiver', async () => {
     const alice = await login(s.port, 'alice');
     const dave1 = await login(s.port, 'dave', 'ws');

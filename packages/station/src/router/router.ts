@@ -162,6 +162,11 @@ export class Router implements ConnectionHandler {
     this.#log.debug({ conn: conn.id, user: session.userKey, reason }, 'session closed');
   }
 
+  /** Sends every receipt that waits for its pacing token now (before a shutdown closes the connections). */
+  flushReceipts(): void {
+    for (const queue of this.#receipts.values()) queue.flush();
+  }
+
   /** Stops delivering inboxes and waits for deliveries, inbox writes and removals in progress. */
   close(): Promise<void> {
     return this.#delivery.close();
