@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createCommand, createTextContent, isArrayContent, type Content } from '@dimkit/protocol/content';
 import type { PublicKey } from '@dimkit/protocol/crypto';
 import {
@@ -126,11 +126,22 @@ describe('ReplyQueue', () => {
 });
 
 describe('ReplyQueue pacing', () => {
-  /** A queue on a fake clock; timers are vitest's fake ones. */
-  function paced(intervalMs: number, burst: number) {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** A queue on a fake clock (and vitest's fake timers). */
+  function paced(intervalMs: number, burst: number, maxCount = 64) {
     let now = 0;
     const sent: PendingReply[] = [];
-    const queue = new ReplyQueue((r) => sent.push(r), { pacing: { intervalMs, burst }, clock: () => now });
+    const queue = new ReplyQueue((r) => sent.push(r), {
+      pacing: { intervalMs, burst },
+      limits: { maxCount, maxBytes: 1 << 20 },
+      clock: () => now,
+    });
     const advance = async (ms: number) => {
       now += ms;
       await vi.advanceTimersByTimeAsync(ms);
@@ -139,94 +150,67 @@ describe('ReplyQueue pacing', () => {
   }
 
   it('sends the first `burst` batches at the end of their turns, then one per interval', async () => {
-    vi.useFakeTimers();
-    try {
-      const { queue, sent, advance } = paced(250, 2);
-      queue.push(receipt(1));
-      await advance(0);
-      queue.push(receipt(2));
-      await advance(0);
-      expect(numbers(sent)).toEqual([[1], [2]]);
-      // The bucket is empty: what comes now waits for the next token, and leaves as one batch.
-      queue.push(receipt(3));
-      await advance(100);
-      queue.push(receipt(4));
-      queue.push(receipt(5));
-      await advance(100);
-      expect(numbers(sent)).toEqual([[1], [2]]);
-      await advance(50);
-      expect(numbers(sent)).toEqual([[1], [2], [3, 4, 5]]);
-      // A quiet connection earns its burst back.
-      await advance(1000);
-      queue.push(receipt(6));
-      await advance(0);
-      queue.push(receipt(7));
-      await advance(0);
-      expect(numbers(sent)).toEqual([[1], [2], [3, 4, 5], [6], [7]]);
-    } finally {
-      vi.useRealTimers();
-    }
+    const { queue, sent, advance } = paced(250, 2);
+    queue.push(receipt(1));
+    await advance(0);
+    queue.push(receipt(2));
+    await advance(0);
+    expect(numbers(sent)).toEqual([[1], [2]]);
+    // The bucket is empty: what comes now waits for the next token, and leaves as one batch.
+    queue.push(receipt(3));
+    await advance(100);
+    queue.push(receipt(4));
+    queue.push(receipt(5));
+    await advance(100);
+    expect(numbers(sent)).toEqual([[1], [2]]);
+    await advance(50);
+    expect(numbers(sent)).toEqual([[1], [2], [3, 4, 5]]);
+    // A quiet connection earns its burst back.
+    await advance(1000);
+    queue.push(receipt(6));
+    await advance(0);
+    queue.push(receipt(7));
+    await advance(0);
+    expect(numbers(sent)).toEqual([[1], [2], [3, 4, 5], [6], [7]]);
   });
 
   it('sends a full batch without waiting for a token', async () => {
-    vi.useFakeTimers();
-    try {
-      let now = 0;
-      const sent: PendingReply[] = [];
-      const queue = new ReplyQueue((r) => sent.push(r), {
-        pacing: { intervalMs: 250, burst: 1 },
-        limits: { maxCount: 3, maxBytes: 1 << 20 },
-        clock: () => now,
-      });
-      queue.push(receipt(1));
-      await vi.advanceTimersByTimeAsync(0);
-      queue.push(receipt(2));
-      queue.push(receipt(3));
-      await vi.advanceTimersByTimeAsync(0);
-      expect(numbers(sent)).toEqual([[1]]);
-      queue.push(receipt(4));
-      await vi.advanceTimersByTimeAsync(0);
-      expect(numbers(sent)).toEqual([[1], [2, 3, 4]]);
-      now += 250;
-      await vi.advanceTimersByTimeAsync(250);
-      expect(sent).toHaveLength(2);
-    } finally {
-      vi.useRealTimers();
-    }
+    const { queue, sent, advance } = paced(250, 1, 3);
+    queue.push(receipt(1));
+    await advance(0);
+    queue.push(receipt(2));
+    queue.push(receipt(3));
+    await advance(0);
+    expect(numbers(sent)).toEqual([[1]]);
+    queue.push(receipt(4));
+    await advance(0);
+    expect(numbers(sent)).toEqual([[1], [2, 3, 4]]);
+    await advance(250);
+    expect(sent).toHaveLength(2);
   });
 
   it('flush sends a waiting batch at once and spends a token on it', async () => {
-    vi.useFakeTimers();
-    try {
-      const { queue, sent, advance } = paced(250, 1);
-      queue.push(receipt(1));
-      await advance(0);
-      queue.push(receipt(2));
-      queue.flush();
-      expect(numbers(sent)).toEqual([[1], [2]]);
-      queue.push(receipt(3));
-      await advance(200);
-      expect(sent).toHaveLength(2);
-      await advance(50);
-      expect(numbers(sent)).toEqual([[1], [2], [3]]);
-    } finally {
-      vi.useRealTimers();
-    }
+    const { queue, sent, advance } = paced(250, 1);
+    queue.push(receipt(1));
+    await advance(0);
+    queue.push(receipt(2));
+    queue.flush();
+    expect(numbers(sent)).toEqual([[1], [2]]);
+    queue.push(receipt(3));
+    await advance(200);
+    expect(sent).toHaveLength(2);
+    await advance(50);
+    expect(numbers(sent)).toEqual([[1], [2], [3]]);
   });
 
   it('drop cancels a waiting batch', async () => {
-    vi.useFakeTimers();
-    try {
-      const { queue, sent, advance } = paced(250, 1);
-      queue.push(receipt(1));
-      await advance(0);
-      queue.push(receipt(2));
-      queue.drop();
-      await advance(1000);
-      expect(numbers(sent)).toEqual([[1]]);
-    } finally {
-      vi.useRealTimers();
-    }
+    const { queue, sent, advance } = paced(250, 1);
+    queue.push(receipt(1));
+    await advance(0);
+    queue.push(receipt(2));
+    queue.drop();
+    await advance(1000);
+    expect(numbers(sent)).toEqual([[1]]);
   });
 });
 
