@@ -50,14 +50,16 @@ export function receiptOriginFromWire(json: JsonObject): JsonObject {
  * the original's `sn`.
  */
 export function receiptOriginToWire(json: JsonObject): JsonObject {
-  let out = mirrorField(json, 'origin', 'envelope');
-  const origin = own(out, 'origin');
-  if (!isObject(origin)) return out;
+  const mirrored = mirrorField(json, 'origin', 'envelope');
+  const origin = own(mirrored, 'origin');
+  if (!isObject(origin)) return mirrored;
+  // One private copy, then each field set on it: replaced where it is, appended otherwise (as `withField`).
+  const out = mirrored === json ? { ...json } : mirrored;
   for (const field of COPIED) {
     const value = own(origin, field);
     if (value === undefined) continue;
     if (field === 'sn' && !isSerialNumber(value)) continue;
-    out = withField(out, field, value);
+    out[field] = value;
   }
   return out;
 }
