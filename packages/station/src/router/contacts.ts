@@ -45,14 +45,20 @@ export class ContactCache {
     this.#max = options.maxEntries ?? CONTACT_CACHE_SIZE;
   }
 
-  /** The entity `id` as stored, or undefined if no valid meta is stored for it. */
-  async get(id: string): Promise<KnownEntity | undefined> {
+  /** The entity `id` if it is in memory (marked recently used), else undefined: no store read. */
+  cached(id: string): KnownEntity | undefined {
     const known = this.#entries.get(id);
     if (known !== undefined) {
       this.#entries.delete(id);
       this.#entries.set(id, known);
-      return known;
     }
+    return known;
+  }
+
+  /** The entity `id` as stored, or undefined if no valid meta is stored for it. */
+  async get(id: string): Promise<KnownEntity | undefined> {
+    const known = this.cached(id);
+    if (known !== undefined) return known;
     const epoch = this.#epoch;
     const [metaJson, stored] = await Promise.all([this.#store.metas.get(id), this.#store.documents.get(id)]);
     if (metaJson === undefined) return undefined;

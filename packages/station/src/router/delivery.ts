@@ -120,14 +120,15 @@ export class Delivery {
       return { accepted: outcome, outcome };
     }
     live.live++;
-    const pushed = this.#push(sessions, message, 'live').then((ok) => {
-      live.live--;
-      // The window has room again: deliver what queued behind it.
-      if (live.backlog && !live.draining && live.live < this.#liveWindow / 2) this.online(receiver);
-      this.#release(receiver, live);
-      return ok;
-    });
-    const outcome = this.#track(pushed.then((ok) => (ok ? 'delivered' : this.#cache(receiver, message))));
+    const outcome = this.#track(
+      this.#push(sessions, message, 'live').then((ok) => {
+        live.live--;
+        // The window has room again: deliver what queued behind it.
+        if (live.backlog && !live.draining && live.live < this.#liveWindow / 2) this.online(receiver);
+        this.#release(receiver, live);
+        return ok ? ('delivered' as const) : this.#cache(receiver, message);
+      }),
+    );
     return { accepted: undefined, outcome };
   }
 

@@ -215,16 +215,41 @@ describe('ReplyQueue pacing', () => {
 });
 
 describe('FlushScheduler', () => {
-  it('runs due flushes within its budget per turn, at least one, and the rest in later turns', async () => {
-    const scheduler = new FlushScheduler(0);
-    const sent: PendingReply[] = [];
-    const queues = Array.from({ length: 3 }, () => new ReplyQueue((r) => sent.push(r), { scheduler }));
-    queues.forEach((q, i) => q.push(receipt(i)));
-    await tick();
-    // Each queue fell due at the end of the turn; the scheduler runs one per turn with a zero budget.
-    expect(sent.length).toBeLessThan(3);
-    for (let i = 0; i < 4 && sent.length < 3; i++) await tick();
-    expect(numbers(sent)).toEqual([[0], [1], [2]]);
+  it('runs due flushes after the turn that queued them, within its budget per turn, the rest in later turns', async () => {
+    // Counts event-loop turns, to tell which turn each flush ran in.
+    let turns = 0;
+    let spinning = true;
+    const spin = () => {
+      turns++;
+      if (spinning) setImmediate(spin);
+    };
+    spin();
+    try {
+      const scheduler = new FlushScheduler(0);
+      const sent: PendingReply[] = [];
+      const sentIn: number[] = [];
+      const queues = Array.from(
+        { length: 3 },
+        () =>
+          new ReplyQueue(
+            (r) => {
+              sent.push(r);
+              sentIn.push(turns);
+            },
+            { scheduler },
+          ),
+      );
+      queues.forEach((q, i) => q.push(receipt(i)));
+      await tick();
+      // Due at the end of the turn, but sealed by the scheduler in a later turn's timers phase.
+      expect(sent).toHaveLength(0);
+      for (let i = 0; i < 50 && sent.length < 3; i++) await new Promise((resolve) => setTimeout(resolve, 2));
+      expect(numbers(sent)).toEqual([[0], [1], [2]]);
+      // A zero budget: one flush per turn.
+      expect(new Set(sentIn).size).toBe(3);
+    } finally {
+      spinning = false;
+    }
   });
 });
 

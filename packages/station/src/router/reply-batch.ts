@@ -107,7 +107,9 @@ export const UNPACED: ReceiptPacing = { intervalMs: 0, burst: 1 };
 /**
  * Runs due flushes a few at a time: at most `budgetMs` of them per event-loop turn (at least one), then the rest
  * after the I/O that waits. Queues whose timers fall due together (connections that started together) would
- * otherwise seal all their batches in one stretch and hold up every message behind them.
+ * otherwise seal all their batches in one stretch and hold up every message behind them. The flushes run in
+ * the timers phase, before the turn reads its sockets, so they never sit between a relayed message's
+ * processing and the write at the end of that turn (transport: one writev per peer per turn).
  */
 export class FlushScheduler {
   readonly #budgetMs: number;
@@ -124,7 +126,7 @@ export class FlushScheduler {
     this.#ready.push(queue);
     if (this.#scheduled) return;
     this.#scheduled = true;
-    setImmediate(() => this.#run());
+    setTimeout(() => this.#run(), 0);
   }
 
   #run(): void {
@@ -138,7 +140,7 @@ export class FlushScheduler {
       this.#next = 0;
       this.#scheduled = false;
     } else {
-      setImmediate(() => this.#run());
+      setTimeout(() => this.#run(), 0);
     }
   }
 }

@@ -446,12 +446,12 @@ export class Router implements ConnectionHandler {
     return (document === undefined ? undefined : documentName(document)) ?? id.name ?? id.text;
   }
 
-  async #deliveryReceipt(
+  #deliveryReceipt(
     session: Session,
     message: JsonObject,
     destination: Destination & { kind: 'deliver' },
     outcome: DeliveryOutcome,
-  ): Promise<void> {
+  ): void {
     let receipt: Content;
     switch (outcome) {
       case 'delivered':
@@ -472,17 +472,24 @@ export class Router implements ConnectionHandler {
         });
         break;
     }
-    try {
-      await this.#replyToUser(session, receipt);
-    } catch (error) {
+    const failed = (error: unknown) => {
       this.#log.error({ err: error, conn: session.conn.id }, 'delivery receipt failed');
+    };
+    try {
+      // The user's keys are almost always cached (it is online): then no promise is made for the reply.
+      if (this.#replyToUserKnown(session, receipt)) return;
+    } catch (error) {
+      failed(error);
+      return;
     }
+    this.#replyToUser(session, receipt).catch(failed);
   }
 
   // Replies
 
   /** Replies to the session's user (after the handshake). */
   async #replyToUser(session: Session, content: Content): Promise<void> {
+    if (this.#replyToUserKnown(session, content)) return;
     const user = session.user;
     if (user === undefined || session.closed) return;
     const entity = await this.contacts.get(session.userKey!);
@@ -491,6 +498,16 @@ export class Router implements ConnectionHandler {
       return;
     }
     this.#send(session, user.text, entity, content, false);
+  }
+
+  /** `#replyToUser` when there is nothing to wait for (no user, or its keys cached); false otherwise. */
+  #replyToUserKnown(session: Session, content: Content): boolean {
+    const user = session.user;
+    if (user === undefined || session.closed) return true;
+    const entity = this.contacts.cached(session.userKey!);
+    if (entity === undefined) return false;
+    this.#send(session, user.text, entity, content, false);
+    return true;
   }
 
   /** Replies to the sender of `message` (verified, maybe not yet the session's user). */
