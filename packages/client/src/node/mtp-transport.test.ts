@@ -1,8 +1,11 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TransportHandlers } from '../core/transport.js';
-import { encodeMtp, MtpReader, MtpType, type MtpPackage } from './_mtp-codec.js';
+// The fake station decodes with the test helpers' own codec, not the one under test.
+import { encodeMtp, MTP, MtpDecoder, type MtpPackage } from '../../../../test/helpers/mtp.js';
 import { mtpTransport } from './mtp-transport.js';
+
+const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 
 async function until(predicate: () => boolean, ms = 3000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -27,7 +30,7 @@ async function station(): Promise<{ port: number; socket: Promise<Socket>; recei
   const socket = new Promise<Socket>((resolve) => (accept = resolve));
   server = createServer((s) => {
     sockets.add(s);
-    const reader = new MtpReader(1 << 20);
+    const reader = new MtpDecoder();
     s.on('data', (chunk: Buffer) => received.push(...reader.push(chunk)));
     accept(s);
   });
@@ -57,12 +60,12 @@ describe('mtpTransport (station spec §1.4)', () => {
     conn.send('{"b":2}');
     conn.ping();
     await until(() => received.length === 3);
-    expect(received.map((p) => [p.type, p.body.toString()])).toEqual([
-      [MtpType.MESSAGE, '{"a":1}'],
-      [MtpType.MESSAGE, '{"b":2}'],
-      [MtpType.COMMAND, 'PING'],
+    expect(received.map((p) => [p.type, text(p.body)])).toEqual([
+      [MTP.MESSAGE, '{"a":1}'],
+      [MTP.MESSAGE, '{"b":2}'],
+      [MTP.COMMAND, 'PING'],
     ]);
-    expect(received[1]!.sn).toBe(received[0]!.sn + 1n);
+    expect(received[1]!.sn).toBe(received[0]!.sn! + 1n);
     conn.close();
   });
 
@@ -71,7 +74,7 @@ describe('mtpTransport (station spec §1.4)', () => {
     const { h, payloads } = handlers();
     mtpTransport(`mtp://127.0.0.1:${port}`).connect(h);
     const s = await socket;
-    s.write(encodeMtp(MtpType.MESSAGE, 77n, Buffer.from('{"signature":"x","time":1}')));
+    s.write(encodeMtp(MTP.MESSAGE, 77n, Buffer.from('{"signature":"x","time":1}')));
     await until(() => payloads.length === 1);
     expect(payloads[0]!.text).toBe('{"signature":"x","time":1}');
     await new Promise((r) => setTimeout(r, 20));
@@ -80,7 +83,7 @@ describe('mtpTransport (station spec §1.4)', () => {
     payloads[0]!.ack();
     await until(() => received.length === 1);
     await new Promise((r) => setTimeout(r, 20));
-    expect(received.map((p) => [p.type, p.sn, p.body.toString()])).toEqual([[MtpType.MESSAGE_RESPONSE, 77n, 'OK']]);
+    expect(received.map((p) => [p.type, p.sn, text(p.body)])).toEqual([[MTP.MESSAGE_RESPONSE, 77n, 'OK']]);
   });
 
   it('answers a station PING command with PONG, and takes responses as heartbeats', async () => {
@@ -88,21 +91,17 @@ describe('mtpTransport (station spec §1.4)', () => {
     const { h, events } = handlers();
     mtpTransport(`tcp://127.0.0.1:${port}`).connect(h);
     const s = await socket;
-    s.write(encodeMtp(MtpType.COMMAND, 5n, Buffer.from('PING')));
-    s.write(encodeMtp(MtpType.COMMAND_RESPONSE, 6n, Buffer.from('PONG')));
+    s.write(encodeMtp(MTP.COMMAND, 5n, Buffer.from('PING')));
+    s.write(encodeMtp(MTP.COMMAND_RESPONSE, 6n, Buffer.from('PONG')));
     await until(() => received.length === 1 && events.filter((e) => e === 'heartbeat').length === 2);
-    expect([received[0]!.type, received[0]!.sn, received[0]!.body.toString()]).toEqual([
-      MtpType.COMMAND_RESPONSE,
-      5n,
-      'PONG',
-    ]);
+    expect([received[0]!.type, received[0]!.sn, text(received[0]!.body)]).toEqual([MTP.COMMAND_RESPONSE, 5n, 'PONG']);
   });
 
   it('closes on a package over the size limit', async () => {
     const { port, socket } = await station();
     const { h, events } = handlers();
     mtpTransport(`tcp://127.0.0.1:${port}`, { maxPayloadBytes: 8 }).connect(h);
-    (await socket).write(encodeMtp(MtpType.MESSAGE, 1n, Buffer.alloc(9)));
+    (await socket).write(encodeMtp(MTP.MESSAGE, 1n, Buffer.alloc(9)));
     await until(() => events.some((e) => e.startsWith('close:protocol')));
   });
 

@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import type { Transport, TransportConnection, TransportHandlers } from '../core/transport.js';
-import { encodeMtp, MtpReader, MtpType } from './_mtp-codec.js';
+import { encodeMtpFrame, MtpDataType, MtpStreamParser, type MtpFrame } from '@dimkit/protocol/mtp';
 
 export interface MtpTransportOptions {
   /** Largest package body accepted (default 16 MiB). */
@@ -13,6 +13,7 @@ export interface MtpTransportOptions {
 const OK = Buffer.from('OK');
 const PING = Buffer.from('PING');
 const PONG = Buffer.from('PONG');
+const decoder = new TextDecoder();
 
 /**
  * An MTP link over TCP, as the reference's Python clients and bots use it (station spec §1.4):
@@ -23,13 +24,15 @@ const PONG = Buffer.from('PONG');
 class MtpConnection implements TransportConnection {
   readonly #socket: Socket;
   readonly #handlers: TransportHandlers;
-  readonly #reader: MtpReader;
+  readonly #parser: MtpStreamParser;
   #sn: bigint;
   #closed = false;
 
   constructor(host: string, port: number, handlers: TransportHandlers, options: MtpTransportOptions) {
     this.#handlers = handlers;
-    this.#reader = new MtpReader(options.maxPayloadBytes ?? 16 * 1024 * 1024);
+    this.#parser = new MtpStreamParser({ maxBodyBytes: options.maxPayloadBytes ?? 16 * 1024 * 1024 }, (frame) =>
+      this.#onFrame(frame),
+    );
     // station spec §1.4: the SN is a 64-bit counter seeded randomly.
     this.#sn = randomBytes(8).readBigUInt64BE(0) >> 1n;
     this.#socket = connect({ host, port });
@@ -52,47 +55,45 @@ class MtpConnection implements TransportConnection {
     return this.#sn;
   }
 
-  #write(type: number, sn: bigint, body: Uint8Array): boolean {
+  /** One package with a 16-byte header (or, answering a package that had no SN, without one). */
+  #write(type: MtpDataType, sn: bigint | undefined, body: Uint8Array): boolean {
     if (this.#closed || this.#socket.destroyed || this.#socket.connecting) return false;
-    this.#socket.write(encodeMtp(type, sn, body));
+    this.#socket.write(encodeMtpFrame(sn === undefined ? { type } : { type, sn }, body));
     return true;
   }
 
   #receive(chunk: Buffer): void {
     if (this.#closed) return;
-    let packages;
-    try {
-      packages = this.#reader.push(chunk);
-    } catch (error) {
-      this.close(`protocol: ${(error as Error).message}`);
-      return;
-    }
-    for (const pkg of packages) {
-      if (this.#closed) return;
-      switch (pkg.type) {
-        case MtpType.MESSAGE: {
-          const text = pkg.body.toString('utf8');
-          if (text === 'PING' || text === 'PONG' || text === 'NOOP' || text.length === 0) {
-            this.#handlers.onHeartbeat();
-            break;
-          }
-          let answered = false;
-          this.#handlers.onPayload(text, () => {
-            if (answered) return;
-            answered = true;
-            this.#write(MtpType.MESSAGE_RESPONSE, pkg.sn, OK);
-          });
+    const error = this.#parser.push(chunk);
+    if (error !== null) this.close(`protocol: ${error}`);
+  }
+
+  #onFrame(frame: MtpFrame): void {
+    if (this.#closed) return;
+    const { header, body } = frame;
+    switch (header.type) {
+      case MtpDataType.Message: {
+        const text = decoder.decode(body);
+        if (text === 'PING' || text === 'PONG' || text === 'NOOP' || text.length === 0) {
+          this.#handlers.onHeartbeat();
           break;
         }
-        case MtpType.COMMAND:
-          // Any command is answered: PING with PONG, the rest with OK (station spec §1.4).
-          this.#write(MtpType.COMMAND_RESPONSE, pkg.sn, pkg.body.equals(PING) ? PONG : OK);
-          this.#handlers.onHeartbeat();
-          break;
-        default:
-          // Command/Message responses (our PING's PONG, the OK for our messages), fragments: alive.
-          this.#handlers.onHeartbeat();
+        let answered = false;
+        this.#handlers.onPayload(text, () => {
+          if (answered) return;
+          answered = true;
+          this.#write(MtpDataType.MessageResponse, header.sn, OK);
+        });
+        break;
       }
+      case MtpDataType.Command:
+        // Any command is answered: PING with PONG, the rest with OK (station spec §1.4).
+        this.#write(MtpDataType.CommandResponse, header.sn, PING.equals(body) ? PONG : OK);
+        this.#handlers.onHeartbeat();
+        break;
+      default:
+        // Command/Message responses (our PING's PONG, the OK for our messages), fragments: alive.
+        this.#handlers.onHeartbeat();
     }
   }
 
@@ -104,11 +105,11 @@ class MtpConnection implements TransportConnection {
   }
 
   send(payload: string): boolean {
-    return this.#write(MtpType.MESSAGE, this.#nextSn(), Buffer.from(payload, 'utf8'));
+    return this.#write(MtpDataType.Message, this.#nextSn(), Buffer.from(payload, 'utf8'));
   }
 
   ping(): void {
-    this.#write(MtpType.COMMAND, this.#nextSn(), PING);
+    this.#write(MtpDataType.Command, this.#nextSn(), PING);
   }
 
   close(reason = 'closed by the client'): void {

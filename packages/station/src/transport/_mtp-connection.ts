@@ -2,10 +2,10 @@ import type { Socket } from 'node:net';
 import type { CloseReason, SendOptions } from './connection.js';
 import { ConnectionBase } from './_context.js';
 import type { Link, TransportContext } from './_context.js';
-import { encodeMtpFrame, encodeMtpHeader, MtpDataType } from './mtp-header.js';
-import type { MtpDataType as DataType, MtpHeader } from './mtp-header.js';
-import { MtpStreamParser } from './mtp-stream.js';
-import type { MtpFrame } from './mtp-stream.js';
+import { encodeMtpFrame, encodeMtpHeader, MtpDataType } from '@dimkit/protocol/mtp';
+import type { MtpDataType as DataType, MtpHeader } from '@dimkit/protocol/mtp';
+import { MtpStreamParser } from '@dimkit/protocol/mtp';
+import type { MtpFrame } from '@dimkit/protocol/mtp';
 import { controlWord, forEachMessage } from './_payload.js';
 
 const OK = new TextEncoder().encode('OK');

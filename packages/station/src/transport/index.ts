@@ -6,6 +6,7 @@ export { resolveTransportOptions, TRANSPORT_DEFAULTS } from './options.js';
 export type { ResolvedTransportOptions, TransportOptions } from './options.js';
 export { sniff, SNIFF_DEFAULT_MAX_HEADER_BYTES } from './sniff.js';
 export type { SniffResult } from './sniff.js';
+// MTP framing lives in @dimkit/protocol/mtp (the client's MTP transport uses it too); re-exported here.
 export {
   encodeMtpFrame,
   encodeMtpHeader,
@@ -15,7 +16,14 @@ export {
   MTP_MAX_PAGES,
   MtpDataType,
   readMtpHeader,
-} from './mtp-header.js';
-export type { MtpHeader, MtpHeaderInit, MtpHeaderLength } from './mtp-header.js';
-export { MTP_DEFAULT_MAX_GARBAGE_BYTES, MtpStreamParser } from './mtp-stream.js';
-export type { MtpFrame, MtpStreamError, MtpStreamOptions } from './mtp-stream.js';
+  MTP_DEFAULT_MAX_GARBAGE_BYTES,
+  MtpStreamParser,
+} from '@dimkit/protocol/mtp';
+export type {
+  MtpHeader,
+  MtpHeaderInit,
+  MtpHeaderLength,
+  MtpFrame,
+  MtpStreamError,
+  MtpStreamOptions,
+} from '@dimkit/protocol/mtp';

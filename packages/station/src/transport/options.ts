@@ -1,4 +1,4 @@
-import { MTP_MAX_BODY_LENGTH } from './mtp-header.js';
+import { MTP_MAX_BODY_LENGTH } from '@dimkit/protocol/mtp';
 
 /**
  * Every limit of the transport, each with its default. All sizes are bytes, all durations milliseconds.

@@ -8,10 +8,10 @@ import { metricsHandler } from '../http/metrics-endpoint.js';
 import { HttpRouter } from '../http/router.js';
 import { MetricsRegistry } from '../metrics/registry.js';
 import type { Connection, ConnectionHandler } from './connection.js';
-import { encodeMtpFrame, encodeMtpHeader, MtpDataType } from './mtp-header.js';
-import type { MtpDataType as DataType } from './mtp-header.js';
-import { MtpStreamParser } from './mtp-stream.js';
-import type { MtpFrame } from './mtp-stream.js';
+import { encodeMtpFrame, encodeMtpHeader, MtpDataType } from '@dimkit/protocol/mtp';
+import type { MtpDataType as DataType } from '@dimkit/protocol/mtp';
+import { MtpStreamParser } from '@dimkit/protocol/mtp';
+import type { MtpFrame } from '@dimkit/protocol/mtp';
 import { TransportServer } from './server.js';
 import type { TransportServerOptions } from './server.js';
 

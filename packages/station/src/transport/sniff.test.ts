@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { encodeMtpFrame, encodeMtpHeader, MtpDataType } from './mtp-header.js';
+import { encodeMtpFrame, encodeMtpHeader, MtpDataType } from '@dimkit/protocol/mtp';
 import { sniff } from './sniff.js';
 import type { SniffResult } from './sniff.js';
 

@@ -1,4 +1,4 @@
-import { hasBodyLength, readMtpHeader } from './mtp-header.js';
+import { hasBodyLength, readMtpHeader } from '@dimkit/protocol/mtp';
 
 /**
  * What the first bytes of a connection are (station spec §1.2):

@@ -1,14 +1,20 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { encodeMtpFrame, encodeMtpHeader, MtpDataType } from './mtp-header.js';
-import { MtpStreamParser } from './mtp-stream.js';
-import type { MtpFrame, MtpStreamError } from './mtp-stream.js';
+import { encodeMtpFrame, encodeMtpHeader, MtpDataType } from './header.js';
+import { MtpStreamParser } from './stream.js';
+import type { MtpFrame, MtpStreamError } from './stream.js';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 
 function concat(...parts: Uint8Array[]): Uint8Array {
-  return Uint8Array.from(Buffer.concat(parts));
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
 }
 
 /** Feeds `chunks` and returns the frames (bodies copied, so views can't change under the test) and the error. */

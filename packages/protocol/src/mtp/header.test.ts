@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { encodeMtpFrame, encodeMtpHeader, MtpDataType, MTP_MAX_PAGES, readMtpHeader } from './mtp-header.js';
-import type { MtpHeader } from './mtp-header.js';
+import { decodeHex } from '../encoding/index.js';
+import { encodeMtpFrame, encodeMtpHeader, MtpDataType, MTP_MAX_PAGES, readMtpHeader } from './header.js';
+import type { MtpHeader } from './header.js';
 
-const hex = (s: string) => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
+const hex = (s: string) => decodeHex(s.replace(/\s+/g, ''));
 
 function header(bytes: Uint8Array): MtpHeader {
   const h = readMtpHeader(bytes);

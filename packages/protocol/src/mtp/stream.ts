@@ -1,5 +1,5 @@
-import { hasBodyLength, MTP_MAX_BODY_LENGTH, MTP_MAX_HEADER_LENGTH, readMtpHeader } from './mtp-header.js';
-import type { MtpHeader } from './mtp-header.js';
+import { hasBodyLength, MTP_MAX_BODY_LENGTH, MTP_MAX_HEADER_LENGTH, readMtpHeader } from './header.js';
+import type { MtpHeader } from './header.js';
 
 /** One MTP package from a stream. `body` may be a view into a larger received chunk: never mutate it. */
 export interface MtpFrame {
