@@ -86,7 +86,7 @@ export class Router implements ConnectionHandler {
   readonly #delivery: Delivery;
   readonly #learn: LearnDeps;
   readonly #sessions = new Map<Connection, Session>();
-  /** Receipts waiting for the end of the event-loop turn, per session (coalesced, reply-batch.ts). */
+  /** Receipts waiting for their pacing token or the end of the turn, per session (coalesced, reply-batch.ts). */
   readonly #receipts = new Map<Session, ReplyQueue>();
   /** Runs the receipt batches that fall due a few per turn, between the messages being relayed. */
   readonly #flushes = new FlushScheduler();
@@ -490,14 +490,12 @@ export class Router implements ConnectionHandler {
   /** Replies to the session's user (after the handshake). */
   async #replyToUser(session: Session, content: Content): Promise<void> {
     if (this.#replyToUserKnown(session, content)) return;
-    const user = session.user;
-    if (user === undefined || session.closed) return;
     const entity = await this.contacts.get(session.userKey!);
     if (entity === undefined) {
       this.#count('reply.failed');
       return;
     }
-    this.#send(session, user.text, entity, content, false);
+    this.#send(session, session.user!.text, entity, content, false);
   }
 
   /** `#replyToUser` when there is nothing to wait for (no user, or its keys cached); false otherwise. */

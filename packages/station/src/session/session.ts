@@ -136,8 +136,8 @@ export class Session {
 
   /**
    * Queues a received payload for in-order processing. It is copied, so a message kept until its receiver
-   * acknowledges does not keep the whole socket read it came in alive; the copy comes from Node's shared pool
-   * (like `Buffer.allocUnsafe`), not a fresh allocation each.
+   * acknowledges does not keep the whole socket read it came in alive. `Buffer.allocUnsafe` takes small copies
+   * from Node's shared pool instead of allocating memory for each.
    */
   receive(payload: Uint8Array): void {
     if (this.#closed) return;

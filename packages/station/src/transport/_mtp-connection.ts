@@ -2,10 +2,8 @@ import type { Socket } from 'node:net';
 import type { CloseReason, SendOptions } from './connection.js';
 import { ConnectionBase } from './_context.js';
 import type { Link, TransportContext } from './_context.js';
-import { encodeMtpFrame, encodeMtpHeader, MtpDataType } from '@dimkit/protocol/mtp';
-import type { MtpDataType as DataType, MtpHeader } from '@dimkit/protocol/mtp';
-import { MtpStreamParser } from '@dimkit/protocol/mtp';
-import type { MtpFrame } from '@dimkit/protocol/mtp';
+import { encodeMtpFrame, encodeMtpHeader, MtpDataType, MtpStreamParser } from '@dimkit/protocol/mtp';
+import type { MtpDataType as DataType, MtpFrame, MtpHeader } from '@dimkit/protocol/mtp';
 import { controlWord, forEachMessage } from './_payload.js';
 
 const OK = new TextEncoder().encode('OK');

@@ -105,15 +105,15 @@ function isBase64Char(c: number): boolean {
   );
 }
 
+/** A string that is all Base64 (or Base64url) characters: its own ACK key, the usual case. */
+const BASE64_RUN = /^[A-Za-z0-9+/=_-]+$/;
+
 /**
  * The key an acknowledged signature is matched by: its first run of Base64 (or Base64url) characters.
  * The naive scan can leave JSON punctuation around a signature: `MEQ…=="}` when the first `signature` is
  * the last field of a nested visa, `\"MEQ…==\"}` when it sits in a JSON string (a broadcast's `data`).
  * Both the outgoing payload and the client's ACK reduce to the same key this way.
  */
-/** A string that is all Base64 (or Base64url) characters: its own ACK key, the usual case. */
-const BASE64_RUN = /^[A-Za-z0-9+/=_-]+$/;
-
 export function ackToken(signature: string): string {
   if (BASE64_RUN.test(signature)) return signature;
   let start = 0;
